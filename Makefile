@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh machine:
+#   make test   create .venv, install synthrl with its test extras, lint, run the suite
+#   make demo   create .venv, install synthrl, run the demo
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The CPU build of torch is installed first so that no dependency pulls a CUDA build.
+# GPU users: `make TORCH_SPEC= install` and bring your own torch.
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: install test test-fast lint format demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(TORCH_SPEC),$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)")
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: install
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+test: lint
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+demo: install
+	$(BIN)/synthrl tasks
+	$(BIN)/synthrl check gsm8k
+	$(BIN)/synthrl grade gsm8k --gold 72 examples/gsm8k_response.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from synthrl.cli import main
+
+main()

@@ -1,0 +1,170 @@
+"""The `synthrl` command line: a thin layer over the library.
+
+Exit codes: 0 success, 2 bad input (the message names the file, the field and what was
+expected), 1 runtime failure. User errors never print a traceback; set SYNTHRL_DEBUG=1 to see
+one for unexpected failures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from synthrl import __version__
+from synthrl.errors import SynthrlError, UserError
+from synthrl.task import builtin_names, load_task
+
+app = typer.Typer(
+    name="synthrl",
+    help="Adapt a language model to a task from nothing but its definition.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"synthrl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Adapt a language model to a task from nothing but its definition."""
+
+
+@app.command(
+    epilog="Examples:  synthrl init contract-qa  |  synthrl init tasks/triage.yaml --force"
+)
+def init(
+    name: Annotated[str, typer.Argument(help="Task name, or a path ending in .yaml.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented task template NAME.yaml that passes `synthrl check` as it is."""
+    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    slug = re.sub(r"[^a-z0-9_.-]+", "-", path.stem.lower()).strip("-.") or "my-task"
+    if path.exists() and not force:
+        raise UserError(f"{path}: file exists; pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise UserError(f"{path}: folder '{path.parent}' does not exist")
+    template = resources.files("synthrl").joinpath("task", "template.yaml").read_text("utf-8")
+    path.write_text(template.replace("name: my-task", f"name: {slug}", 1), encoding="utf-8")
+    out.print(f"wrote {path}; edit it, then run: synthrl check {path}")
+
+
+@app.command(epilog="Examples:  synthrl check gsm8k  |  synthrl check my-task.yaml --json")
+def check(
+    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Validate a task definition and summarise what synthrl will do with it."""
+    loaded = load_task(task)
+    spec = loaded.spec
+    answer = spec.answer
+    summary = {
+        "name": spec.name,
+        "source": loaded.source,
+        "answer_type": answer.type,
+        "answer": loaded.verifier.type.describe(),
+        "read_from": answer.where,
+        "lenient": answer.lenient,
+        "format_reward": answer.format_reward,
+        "demos": len(spec.demos or []),
+        "retrieval_keywords": spec.retrieval.keywords if spec.retrieval else [],
+        "output_format": loaded.output_format,
+        "output_format_rendered": spec.output_format is None,
+    }
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for key, value in summary.items():
+        table.add_row(key.replace("_", " "), str(value))
+    out.print(f"[green]ok[/green] {loaded.source}")
+    out.print(table)
+
+
+@app.command()
+def tasks() -> None:
+    """List the built-in tasks."""
+    table = Table("name", "answer", "read from", "description")
+    for name in builtin_names():
+        spec = load_task(name).spec
+        summary = spec.description.split(". ")[0].rstrip(".")
+        table.add_row(name, spec.answer.type, spec.answer.where, summary)
+    out.print(table)
+
+
+@app.command(
+    epilog=(
+        "Examples:  echo '#### 72' | synthrl grade gsm8k --gold 72  |  "
+        "synthrl grade gpqa --gold B response.txt"
+    )
+)
+def grade(
+    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    source: Annotated[
+        str, typer.Argument(metavar="[FILE|-]", help="The response to grade; '-' reads stdin.")
+    ] = "-",
+    gold: Annotated[str, typer.Option("--gold", help="The correct answer.")] = ...,  # type: ignore[assignment]
+) -> None:
+    """Grade one response with the task's verifier and print JSON:
+    {"extracted": ..., "correct": bool, "reward": float|null, "reason": ...}."""
+    loaded = load_task(task)
+    verifier = loaded.verifier
+    if verifier.canonical(gold) is None:
+        raise UserError(
+            f"--gold '{gold}': not a valid answer for task '{loaded.name}' "
+            f"(expected {verifier.type.describe()})"
+        )
+    if source == "-":
+        response = sys.stdin.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise UserError(f"{source}: response file not found")
+        response = path.read_text(encoding="utf-8", errors="replace")
+    result = verifier.grade(response, gold)
+    report = {
+        "extracted": result.extracted,
+        "correct": result.correct,
+        "reward": result.reward,
+        "reason": result.reason,
+        "formatted": result.formatted,
+    }
+    print(json.dumps(report))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning synthrl errors into messages and exit codes."""
+    try:
+        app(args=argv, prog_name="synthrl", standalone_mode=True)
+    except SynthrlError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("SYNTHRL_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] unexpected failure: {exc!r} (SYNTHRL_DEBUG=1 for details)")
+        sys.exit(1)

@@ -1,0 +1,369 @@
+"""Answer types: how a piece of text becomes an answer, and when two answers are the same.
+
+Each type reads text in one of two modes:
+- `marked=True`: the text is the content of the marker the task asks for (an `<answer>` tag,
+  the rest of a `####` line, a `\\boxed{}`), or a gold answer. The reader is permissive about
+  decoration ("(B)", "$1,234.00", "Yes.") but returns `CONFLICT` when the text holds several
+  different answers ("A and C", "5 or 6", "yes no").
+- `marked=False`: the whole response, when it has no marker and the task is lenient. Only
+  strong cues count ("the answer is 18", a bare "B" on the last line), because the rest of a
+  response is reasoning full of other numbers and letters.
+
+A type's `canonical(answer)` is the vote key: two answers are the same exactly when their keys
+are (for `math`, `equal` also decides equivalence the keys cannot see). Readers never look at
+the prompt; they only see what they are given.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from synthrl.task import mathcheck
+from synthrl.task.regions import final_line, first_line
+
+
+class Conflict:
+    """Marker for text that holds several different answers."""
+
+    def __repr__(self) -> str:
+        return "CONFLICT"
+
+
+CONFLICT = Conflict()
+Reading = str | None | Conflict
+
+# "The answer is", "Final answer:", "**Answer:**", "answer =". Keywords are case-insensitive.
+_ANCHOR = r"(?i:\banswer\b)\s*(?:(?i:is)\b\s*:?|:|=)\s*"
+
+_MARKUP = [
+    (re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|boxed|fbox)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\*\*|__|`"), ""),
+    (re.compile(r"\\[()\[\]]"), " "),
+]
+
+
+def clean_markup(text: str) -> str:
+    r"""Drop Markdown emphasis and simple LaTeX wrappers: `**\text{B}**` -> `B`."""
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class Answer(ABC):
+    """One answer type. Subclasses are small and pure; the Verifier adds counting and safety."""
+
+    kind: str
+
+    @abstractmethod
+    def read(self, text: str, *, marked: bool) -> Reading:
+        """Read an answer from `text` (see the module docstring for the two modes)."""
+
+    def canonical(self, answer: str) -> str | None:
+        """The vote key of an answer string, or None when it is not a valid answer."""
+        reading = self.read(answer, marked=True)
+        return reading if isinstance(reading, str) else None
+
+    def equal(self, pred: str, gold: str) -> bool:
+        """Whether two answers are the same answer."""
+        a, b = self.canonical(pred), self.canonical(gold)
+        return a is not None and a == b
+
+    @abstractmethod
+    def describe(self) -> str:
+        """What a valid answer looks like, in words, for prompts and error messages."""
+
+
+# ---------------------------------------------------------------------------------------------
+# number
+
+
+_FRAC = re.compile(r"\\[dt]?frac\s*\{\s*(-?[\d.,]+)\s*\}\s*\{\s*(-?[\d.,]+)\s*\}")
+_FRAC_SHORT = re.compile(r"\\[dt]?frac(\d)(\d)")
+_NUMBER = re.compile(
+    r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?:/\d+(?:\.\d+)?)?"
+    r"|(?<![\w.])-?\.\d+"
+)
+_NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.pattern + ")")
+
+
+def _prepare_numbers(text: str) -> str:
+    text = clean_markup(text)
+    text = _FRAC.sub(r"\1/\2", text)
+    text = _FRAC_SHORT.sub(r"\1/\2", text)
+    for old, new in (("{,}", ","), ("\\,", ""), ("\\!", ""), ("\\%", "%"), ("−", "-")):
+        text = text.replace(old, new)
+    # Currency signs and math delimiters: "-$5" must read as -5.
+    return re.sub(r"\\?[$€£¥₹]", "", text)
+
+
+def _to_fraction(token: str) -> Fraction | None:
+    token = token.replace(",", "")
+    try:
+        if "/" in token:
+            top, bottom = token.split("/", 1)
+            denominator = Fraction(bottom)
+            return Fraction(top) / denominator if denominator else None
+        return Fraction(token)
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def format_number(value: Fraction) -> str:
+    """Canonical text of a number: '1234', '0.75', '-2.5', or '1/3' when no finite decimal."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    rest = value.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest != 1:
+        return f"{value.numerator}/{value.denominator}"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(decimal.normalize(), "f")
+
+
+class Number(Answer):
+    """A numeric answer: commas, currency, units, percents, fractions and LaTeX fractions."""
+
+    kind = "number"
+
+    def __init__(self, tolerance: float = 1e-6) -> None:
+        self.tolerance = tolerance
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        text = _prepare_numbers(text)
+        anchored = _NUMBER_ANCHOR.findall(text)
+        if anchored:
+            return self._format(anchored[-1])
+        if not marked:
+            found = _NUMBER.findall(text)
+            return self._format(found[-1]) if found else None
+        if "=" in text:
+            after = _NUMBER.findall(text.rsplit("=", 1)[1])
+            if after:
+                return self._format(after[0])
+        values = {v for v in map(_to_fraction, _NUMBER.findall(text)) if v is not None}
+        if len(values) > 1:
+            return CONFLICT
+        return format_number(values.pop()) if values else None
+
+    @staticmethod
+    def _format(token: str) -> str | None:
+        value = _to_fraction(token)
+        return None if value is None else format_number(value)
+
+    def equal(self, pred: str, gold: str) -> bool:
+        a, b = self.canonical(pred), self.canonical(gold)
+        if a is None or b is None:
+            return False
+        x, y = _to_fraction(a), _to_fraction(b)
+        if x is None or y is None:
+            return False
+        return x == y or abs(x - y) <= Fraction(self.tolerance) * max(abs(x), abs(y))
+
+    def describe(self) -> str:
+        return "a number"
+
+
+# ---------------------------------------------------------------------------------------------
+# choice
+
+
+class Choice(Answer):
+    """An option letter from a fixed set, e.g. A-D."""
+
+    kind = "choice"
+
+    def __init__(self, options: Sequence[str]) -> None:
+        self.options = [o.upper() for o in options]
+        letters = "".join(self.options)
+        # After "the answer is": an uppercase letter, or a lowercase one that ends the phrase
+        # ("answer is b."), so that "the answer is a bit unclear" reads nothing.
+        letter = r"[\(\[]?(?:([A-Za-z])(?=[\)\].:,;]|\s*$)|([A-Z])(?![A-Za-z0-9]))"
+        keyword = r"(?i:\b(?:answer|option|choice)\b\s*(?:is|would\s+be|should\s+be|:|=)\s*:?\s*)"
+        self._anchor = re.compile(keyword + r"(?i:(?:option|choice)\s+)?" + letter, re.M)
+        self._standalone = re.compile(rf"(?<![A-Za-z0-9'])([{letters}])(?![A-Za-z0-9'])")
+        self._whole = re.compile(
+            r"(?i:(?:option|choice)\s*)?[\(\[]?([A-Za-z])(?:[\)\]]\s*[.:]?|[.:]|\s+-)?(?:\s+.+)?",
+            re.S,
+        )
+        self._bare = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?\.?")
+
+    def _option(self, letter: str) -> str | None:
+        return letter.upper() if letter.upper() in self.options else None
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        text = clean_markup(text).strip()
+        anchored = [a or b for a, b in self._anchor.findall(text)]
+        if anchored:
+            return self._option(anchored[-1])
+        if not marked:
+            bare = self._bare.fullmatch(clean_markup(final_line(text)).strip())
+            return self._option(bare.group(1)) if bare else None
+        found = set(self._standalone.findall(text))
+        if len(found) > 1:
+            return CONFLICT
+        if found:
+            return found.pop()
+        whole = self._whole.fullmatch(text)
+        return self._option(whole.group(1)) if whole else None
+
+    def describe(self) -> str:
+        return "the letter of one option (" + ", ".join(self.options) + ")"
+
+
+# ---------------------------------------------------------------------------------------------
+# label and boolean
+
+
+def _words(text: str) -> str:
+    """Lowercase, without markup, spaces collapsed; line breaks are kept."""
+    return re.sub(r"[^\S\n]+", " ", clean_markup(text).lower()).strip()
+
+
+class Label(Answer):
+    """One class name from a closed set; each class may have synonyms."""
+
+    kind = "label"
+
+    def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
+        self.names = list(labels)
+        self._lookup: dict[str, str] = {}
+        for name, synonyms in labels.items():
+            for word in (name, *synonyms):
+                self._lookup[_words(word)] = name
+        alternatives = "|".join(re.escape(w) for w in sorted(self._lookup, key=len, reverse=True))
+        self._mention = re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
+        self._anchor = re.compile(_ANCHOR + rf"(?:\(?)({alternatives})(?![a-z0-9])")
+
+    def _whole(self, text: str) -> str | None:
+        stripped = text.strip(string.punctuation + " ")
+        stripped = re.sub(r"^(?:the|a|an)\s+", "", stripped)
+        return self._lookup.get(stripped)
+
+    def _leading(self, text: str) -> str | None:
+        match = self._mention.match(text.strip(string.punctuation + " "))
+        return self._lookup[match.group(1)] if match else None
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        text = _words(text)
+        whole = self._whole(text)
+        if whole:
+            return whole
+        anchored = self._anchor.findall(text)
+        if anchored:
+            return self._lookup[anchored[-1]]
+        if not marked:
+            last = _words(final_line(text))
+            return self._whole(last) or self._leading(last) or self._leading(first_line(text))
+        found = {
+            self._lookup[m.group(1)]
+            for m in self._mention.finditer(text)
+            if not text[: m.start()].endswith("not ")
+        }
+        if len(found) > 1:
+            return CONFLICT
+        return found.pop() if found else None
+
+    def describe(self) -> str:
+        return "one of: " + ", ".join(self.names)
+
+
+class Boolean(Label):
+    """yes / no (true / false are synonyms)."""
+
+    kind = "boolean"
+
+    def __init__(self) -> None:
+        super().__init__({"yes": ["true"], "no": ["false"]})
+
+    def describe(self) -> str:
+        return "yes or no"
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+def normalize_text(text: str) -> str:
+    """Lowercase, drop punctuation and the articles a/an/the, collapse whitespace."""
+    text = clean_markup(text).lower()
+    text = "".join(" " if unicodedata.category(c).startswith("P") else c for c in text)
+    return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
+
+
+class Text(Answer):
+    """Free text compared by normalised exact match."""
+
+    kind = "text"
+    _anchor = re.compile(_ANCHOR + r"([^\n]+)")
+    _prefix = re.compile(r"^\s*(?i:(?:final\s+)?answer\s*:)")
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        anchored = self._anchor.findall(text)
+        if anchored:
+            candidate = anchored[-1]
+        elif marked:
+            candidate = text
+        else:
+            candidate = self._prefix.sub("", final_line(text))
+        return normalize_text(candidate) or None
+
+    def describe(self) -> str:
+        return "a short text"
+
+
+# ---------------------------------------------------------------------------------------------
+# math
+
+
+class Math(Answer):
+    """A LaTeX expression compared by mathematical equivalence (math-verify)."""
+
+    kind = "math"
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        if not marked:
+            return mathcheck.extract(text)
+        text = text.strip()
+        return text if text and mathcheck.key(text) is not None else None
+
+    def canonical(self, answer: str) -> str | None:
+        return mathcheck.key(answer)
+
+    def equal(self, pred: str, gold: str) -> bool:
+        return mathcheck.equivalent(gold, pred)
+
+    def describe(self) -> str:
+        return "a mathematical expression in LaTeX"
+
+
+# ---------------------------------------------------------------------------------------------
+# custom
+
+
+class Custom(Answer):
+    """User code: `function(text) -> str | None` maps text to a canonical answer, or None."""
+
+    kind = "custom"
+
+    def __init__(self, function: Callable[[str], object], reference: str) -> None:
+        self.function = function
+        self.reference = reference
+
+    def read(self, text: str, *, marked: bool) -> Reading:
+        out = self.function(text)
+        if out is None:
+            return None
+        return str(out).strip() or None
+
+    def describe(self) -> str:
+        return f"an answer that {self.reference} accepts"

@@ -1,0 +1,179 @@
+"""Load a task by file path or built-in name, with messages a user can act on.
+
+>>> task = load_task("gsm8k")
+>>> task.spec.answer.type, task.spec.answer.where
+('number', 'hashes')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from synthrl.errors import UserError
+from synthrl.task.spec import TaskSpec
+from synthrl.task.verifier import Verifier, build_answer_type
+
+_WHERE_WORDS = {
+    "tag": "inside <{tag}></{tag}> tags",
+    "hashes": "on a last line that starts with '####'",
+    "boxed": "inside \\boxed{{}}",
+    "final_line": "alone on the last line",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A validated task definition, its verifier, and where it came from."""
+
+    spec: TaskSpec
+    verifier: Verifier
+    source: str  # a file path or "built-in:NAME", for messages
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def output_format(self) -> str:
+        """The task's output format, rendered from the answer spec when the file has none."""
+        if self.spec.output_format:
+            return self.spec.output_format
+        answer = self.spec.answer
+        where = _WHERE_WORDS[answer.where].format(tag=answer.tag)
+        return (
+            "Think step by step, then give the final answer, "
+            f"{self.verifier.type.describe()}, {where}."
+        )
+
+
+def builtin_names() -> list[str]:
+    """Names of the tasks shipped with synthrl."""
+    folder = resources.files("synthrl").joinpath("builtin_tasks")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_task(ref: str | Path) -> Task:
+    """Load a task from a YAML path, or a built-in task by name. Raises UserError."""
+    path = Path(ref)
+    if path.is_file():
+        return parse_task(path.read_text(encoding="utf-8"), str(path), path.parent)
+    if str(ref) in builtin_names():
+        folder = resources.files("synthrl").joinpath("builtin_tasks")
+        text = folder.joinpath(f"{ref}.yaml").read_text(encoding="utf-8")
+        return parse_task(text, f"built-in:{ref}", None)
+    if path.suffix in {".yaml", ".yml"} or path.parent != Path("."):
+        raise UserError(f"{ref}: task file not found")
+    raise UserError(
+        f"unknown task '{ref}': it is neither a task file nor a built-in task "
+        f"(built-ins: {', '.join(builtin_names())}); `synthrl init NAME` writes a template"
+    )
+
+
+def parse_task(text: str, source: str, base_dir: Path | None) -> Task:
+    """Validate YAML text as a task definition; every problem is reported at once."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UserError(f"{source}: not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise UserError(f"{source}: expected a mapping of task fields at the top, got {got}")
+    try:
+        spec = TaskSpec.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(f"{source}: invalid task definition: {describe_errors(exc)}") from None
+    try:
+        answer_type = build_answer_type(spec.answer, base_dir)
+    except UserError as exc:
+        raise UserError(f"{source}: {exc}") from None
+    verifier = Verifier(spec.answer, answer_type)
+    _check_demos(spec, verifier, source)
+    return Task(spec, verifier, source)
+
+
+def _check_demos(spec: TaskSpec, verifier: Verifier, source: str) -> None:
+    """Every demo must carry an answer the task's own rule can read, and agree with it."""
+    problems = []
+    expected = verifier.type.describe()
+    for i, demo in enumerate(spec.demos or []):
+        if demo.answer is not None and verifier.canonical(demo.answer) is None:
+            problems.append(f"demos[{i}].answer: '{demo.answer}' is not {expected}")
+            continue
+        found = verifier.extract(demo.output)
+        if found is None:
+            problems.append(
+                f"demos[{i}].output: no answer could be read from it (expected {expected}, "
+                f"written {_WHERE_WORDS[spec.answer.where].format(tag=spec.answer.tag)})"
+            )
+        elif demo.answer is not None and not verifier.equal(found, demo.answer):
+            problems.append(
+                f"demos[{i}]: the output's answer '{found}' differs from answer '{demo.answer}'"
+            )
+    if problems:
+        raise UserError(f"{source}: invalid demos: " + "; ".join(problems))
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One readable sentence per pydantic error: the field, the problem, what was given."""
+    parts = []
+    for error in exc.errors():
+        field = _field_path(error["loc"])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            parts.append(f"unknown key '{field}'{_allowed_keys(error['loc'])}")
+        elif kind == "missing":
+            parts.append(f"missing required field '{field}'")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            given = _short(error.get("input"))
+            where = f"field '{field}'" if field else "task"
+            parts.append(f"{where}: {message} (got {given})")
+    return "; ".join(parts)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in {"str", "list[str]", "dict[str,list[str]]"}:
+            continue  # union branch names pydantic adds to locations
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> str:
+    model: type[BaseModel] | None = TaskSpec
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        annotation = model.model_fields.get(str(part))
+        model = _model_in(annotation.annotation) if annotation else None
+    if model is None:
+        return ""
+    return f" (allowed: {', '.join(model.model_fields)})"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

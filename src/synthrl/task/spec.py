@@ -1,0 +1,138 @@
+"""The task definition a user writes: the schema of task.yaml.
+
+Unknown keys are errors, types are checked strictly, and every rule an answer type needs
+(options for `choice`, labels for `label`, a function for `custom`) is checked here, so that a
+task that loads is a task every later stage can use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from synthrl.types import AnswerType, ReadFrom
+
+# Where each answer type is read when the task does not say.
+DEFAULT_READ_FROM: dict[str, ReadFrom] = {
+    "number": "hashes",
+    "math": "boxed",
+    "choice": "tag",
+    "boolean": "tag",
+    "label": "tag",
+    "text": "tag",
+    "custom": "tag",
+}
+
+_NAME = r"^[a-z0-9][a-z0-9_.-]*$"
+_FUNCTION = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class AnswerSpec(_Strict):
+    """What an answer is and where a response writes it."""
+
+    type: AnswerType = Field(description="number, math, choice, boolean, label, text or custom")
+    read_from: ReadFrom | None = Field(
+        default=None, description="tag, hashes, boxed or final_line; default depends on type"
+    )
+    tag: str = Field(default="answer", pattern=r"^[A-Za-z][\w-]*$")
+    options: list[str] | None = None
+    labels: dict[str, list[str]] | list[str] | None = None
+    tolerance: float = Field(default=1e-6, ge=0, lt=1)
+    function: str | None = None
+    lenient: bool = True
+    format_reward: float = Field(default=0.0, ge=0, le=0.5)
+
+    @field_validator("options")
+    @classmethod
+    def _letters(cls, options: list[str] | None) -> list[str] | None:
+        if options is None:
+            return None
+        upper = [o.strip().upper() for o in options]
+        bad = [o for o in upper if not re.fullmatch(r"[A-Z]", o)]
+        if bad:
+            raise ValueError(f"options must be single letters like A, B, C; got {bad}")
+        if len(set(upper)) != len(upper):
+            raise ValueError("options must not repeat")
+        if len(upper) < 2:
+            raise ValueError("a choice needs at least two options")
+        return upper
+
+    @model_validator(mode="after")
+    def _type_needs(self) -> AnswerSpec:
+        needs = {"choice": "options", "label": "labels", "custom": "function"}
+        for kind, key in needs.items():
+            given = getattr(self, key) is not None
+            if self.type == kind and not given:
+                raise ValueError(f"answer type '{kind}' needs 'answer.{key}'")
+            if self.type != kind and given:
+                raise ValueError(f"'answer.{key}' only applies to answer type '{kind}'")
+        if self.function is not None and not _FUNCTION.match(self.function):
+            raise ValueError(
+                f"answer.function must look like 'module:function', got '{self.function}'"
+            )
+        if self.type == "label" and len(self.label_map) < 2:
+            raise ValueError("answer type 'label' needs at least two labels")
+        return self
+
+    @property
+    def where(self) -> ReadFrom:
+        """Where the answer is read, with the type's default filled in."""
+        return self.read_from or DEFAULT_READ_FROM[self.type]
+
+    @property
+    def label_map(self) -> dict[str, list[str]]:
+        """Labels as {name: synonyms}, whichever form the file used."""
+        if self.labels is None:
+            return {}
+        if isinstance(self.labels, list):
+            return {name: [] for name in self.labels}
+        return dict(self.labels)
+
+
+class Demo(_Strict):
+    """One demonstration: an input and the output a good response gives."""
+
+    input: str
+    output: str
+    answer: str | None = None
+
+    _check_input = field_validator("input", "output")(_not_blank)
+
+
+class Retrieval(_Strict):
+    """Hints for passage retrieval."""
+
+    keywords: list[str] = Field(default_factory=list)
+    corpus: str | None = None
+
+
+class TaskSpec(_Strict):
+    """A task definition: what the task is, what inputs look like, what answers look like."""
+
+    name: str = Field(pattern=_NAME)
+    description: str
+    input_format: str
+    output_format: str | None = None
+    answer: AnswerSpec
+    demos: list[Demo] | None = None
+    retrieval: Retrieval | None = None
+
+    _check_text = field_validator("description", "input_format")(_not_blank)
+
+    @field_validator("demos")
+    @classmethod
+    def _demos_not_empty(cls, demos: list[Demo] | None) -> list[Demo] | None:
+        if demos is not None and not demos:
+            raise ValueError("the list is empty: remove 'demos' or add at least one demo")
+        return demos

@@ -1,0 +1,213 @@
+"""The one answer-checking path: voting, pass rates, the RL reward and evaluation all call this.
+
+`Verifier` reads the response only (never the prompt), never raises, and counts every outcome
+with its reason so that "cannot grade" is visible rather than silently scored as 0.
+
+>>> from synthrl.task import load_task
+>>> v = load_task("gsm8k").verifier
+>>> v.extract("48 / 2 = 24, 48 + 24 = 72\\n#### 72")
+'72'
+>>> v.reward("#### 72", "72"), v.reward("#### 70", "72")
+(1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from synthrl.errors import UserError
+from synthrl.task import answers
+from synthrl.task.answers import CONFLICT, Answer
+from synthrl.task.regions import marked_regions
+from synthrl.task.spec import AnswerSpec
+from synthrl.types import Reason
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What was read from a response, and why nothing was when `answer` is None."""
+
+    answer: str | None
+    reason: Reason  # read | no_answer | empty_answer | invalid_answer | conflicting_answers
+    #             | checker_error
+    formatted: bool  # the answer came from the marker the task asks for
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one response against one gold answer."""
+
+    extracted: str | None
+    correct: bool
+    reward: float | None  # None: cannot grade (see reason)
+    reason: Reason
+    formatted: bool
+
+
+class Verifier:
+    """Extract, canonicalise, compare and reward answers of one task.
+
+    What it deliberately does not do: look at the prompt; give credit to a response that writes
+    several different answers, an empty answer marker, or nothing readable; raise on any input.
+    """
+
+    def __init__(self, spec: AnswerSpec, answer_type: Answer) -> None:
+        self.spec = spec
+        self.type = answer_type
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        # Picklable for trainers that copy reward functions into worker processes.
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def _count(self, reason: str) -> None:
+        with self._lock:
+            self._counts[reason] += 1
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How often each outcome occurred since this verifier was made."""
+        with self._lock:
+            return dict(self._counts)
+
+    # -- the four verbs ---------------------------------------------------------------------
+
+    def inspect(self, response: str) -> Extraction:
+        """Read the answer from a response, saying why when there is none."""
+        try:
+            return self._inspect(response)
+        except Exception as exc:  # user code or a library failed: cannot grade, never 0
+            log.warning("answer extraction failed: %r", exc)
+            return Extraction(None, "checker_error", False)
+
+    def _inspect(self, response: str) -> Extraction:
+        regions = marked_regions(response, self.spec.where, self.spec.tag)
+        if regions:
+            # An empty or unreadable marker next to a real one is usually the instructions
+            # echoed back ("put it in <answer></answer>"); only real readings count.
+            filled = [r for r in regions if r.strip()]
+            if not filled:
+                return Extraction(None, "empty_answer", True)
+            readings = [self.type.read(r, marked=True) for r in filled]
+            if any(r is CONFLICT for r in readings):
+                return Extraction(None, "conflicting_answers", True)
+            found = [r for r in readings if isinstance(r, str)]
+            if len({self.type.canonical(r) for r in found}) > 1:
+                return Extraction(None, "conflicting_answers", True)
+            if found:
+                return Extraction(found[-1], "read", True)
+        # No readable marker: a lenient task still accepts a clear statement elsewhere.
+        reading = self.type.read(response, marked=False) if self.spec.lenient else None
+        if reading is CONFLICT:
+            return Extraction(None, "conflicting_answers", False)
+        if isinstance(reading, str):
+            return Extraction(reading, "read", False)
+        if regions:
+            return Extraction(None, "invalid_answer", True)
+        return Extraction(None, "no_answer", False)
+
+    def extract(self, response: str) -> str | None:
+        """The answer a response gives, or None."""
+        return self.inspect(response).answer
+
+    def canonical(self, answer: str) -> str | None:
+        """The vote key of an answer (a gold label or an extracted answer), or None if invalid."""
+        try:
+            return self.type.canonical(answer)
+        except Exception as exc:
+            log.warning("canonical form failed for %r: %r", answer[:80], exc)
+            return None
+
+    def equal(self, pred: str, gold: str) -> bool:
+        """Whether two answers are the same answer. False when either cannot be read."""
+        try:
+            return self.type.equal(pred, gold)
+        except Exception as exc:
+            log.warning("answer comparison failed: %r", exc)
+            return False
+
+    def grade(self, response: str, gold: str) -> Grade:
+        """Grade one response against a gold answer, counting the outcome."""
+        grade = self._grade(response, gold)
+        self._count(grade.reason)
+        return grade
+
+    def _grade(self, response: str, gold: str) -> Grade:
+        if self.canonical(gold) is None:
+            return Grade(None, False, None, "gold_unparsable", False)
+        found = self.inspect(response)
+        if found.answer is None:
+            reward = None if found.reason == "checker_error" else 0.0
+            return Grade(None, False, reward, found.reason, found.formatted)
+        try:
+            correct = self.type.equal(found.answer, gold)
+        except Exception as exc:
+            log.warning("answer comparison failed: %r", exc)
+            return Grade(found.answer, False, None, "checker_error", found.formatted)
+        if correct:
+            return Grade(found.answer, True, 1.0, "correct", found.formatted)
+        credit = self.spec.format_reward if found.formatted else 0.0
+        return Grade(found.answer, False, credit, "wrong", found.formatted)
+
+    def reward(self, response: str, gold: str) -> float | None:
+        """1.0 correct; the task's format credit (default 0) for a wrong but well-formed
+        answer; 0.0 otherwise; None only when the gold answer itself cannot be read or the
+        checker failed."""
+        return self.grade(response, gold).reward
+
+
+def build_answer_type(spec: AnswerSpec, base_dir: Path | None = None) -> Answer:
+    """The answer type a spec describes. Raises UserError when a custom function won't load."""
+    if spec.type == "number":
+        return answers.Number(spec.tolerance)
+    if spec.type == "math":
+        return answers.Math()
+    if spec.type == "choice":
+        return answers.Choice(spec.options or [])
+    if spec.type == "boolean":
+        return answers.Boolean()
+    if spec.type == "label":
+        return answers.Label(spec.label_map)
+    if spec.type == "text":
+        return answers.Text()
+    assert spec.function is not None  # guaranteed by AnswerSpec
+    return answers.Custom(load_function(spec.function, base_dir), spec.function)
+
+
+def load_function(reference: str, base_dir: Path | None = None) -> Callable[[str], object]:
+    """Import `module:function`, looking beside the task file first."""
+    module_name, _, attribute = reference.partition(":")
+    if base_dir is not None and str(base_dir) not in sys.path:
+        sys.path.insert(0, str(base_dir))
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # the user's module failed to import: say so, no traceback
+        raise UserError(
+            f"answer.function: cannot import module '{module_name}' ({exc}); expected a "
+            "module on the Python path or beside the task file"
+        ) from None
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        raise UserError(
+            f"answer.function: module '{module_name}' has no function '{attribute}'; expected "
+            "a function taking the response text and returning the answer or None"
+        )
+    return function
