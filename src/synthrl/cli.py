@@ -108,7 +108,7 @@ def tasks() -> None:
     table = Table("name", "answer", "read from", "description")
     for name in builtin_names():
         spec = load_task(name).spec
-        summary = spec.description.split(". ")[0].rstrip(".")
+        summary = re.split(r"[.:;]\s", spec.description, maxsplit=1)[0].rstrip(".")
         table.add_row(name, spec.answer.type, spec.answer.where, summary)
     out.print(table)
 
