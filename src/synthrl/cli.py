@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from synthrl import __version__
+from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError
 from synthrl.task import builtin_names, load_task
 
@@ -32,6 +33,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+corpus_app = typer.Typer(help="Build and inspect passage libraries.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -151,6 +154,96 @@ def grade(
         "formatted": result.formatted,
     }
     print(json.dumps(report))
+
+
+@corpus_app.command(
+    "build",
+    epilog=(
+        "Examples:  synthrl corpus build docs/ --out my-index  |  "
+        "synthrl corpus build faq.jsonl papers.parquet --out idx --text-field body"
+    ),
+)
+def corpus_build(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL, parquet, text files or folders.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the index into.")],
+    text_field: Annotated[str, typer.Option(help="Text field of JSONL/parquet rows.")] = "text",
+    title_field: Annotated[str, typer.Option(help="Title field (optional).")] = "title",
+    max_words: Annotated[int, typer.Option(min=20, help="Chunk passages to this size.")] = 200,
+) -> None:
+    """Build a BM25 passage index from files, for `--corpus DIR`."""
+    import time
+
+    from synthrl.retrieval import PassageIndex, read_passages
+
+    began = time.perf_counter()
+    passages = read_passages(paths, text_field, title_field, max_words)
+    index = PassageIndex.build(passages, out_dir, ", ".join(map(str, paths)))
+    out.print(
+        f"indexed {len(index)} passages into {out_dir} in {time.perf_counter() - began:.1f} s"
+    )
+
+
+def _overrides(**flags: object) -> dict[str, dict[str, object]]:
+    """Flags given on the command line, as a nested config override."""
+    sections: dict[str, dict[str, object]] = {}
+    for dotted, value in flags.items():
+        if value is not None:
+            section, key = dotted.split("__")
+            sections.setdefault(section, {})[key] = value
+    return sections
+
+
+@app.command(
+    epilog=(
+        "Examples:  synthrl synth gsm8k --out runs/gsm8k --teacher-base-url "
+        "http://127.0.0.1:8000/v1 --teacher-model qwen2.5-7b-instruct --n 100  |  "
+        "synthrl synth my-task.yaml --out runs/mine --corpus docs/ --profile cpu"
+    )
+)
+def synth(
+    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder (resumed if it exists).")],
+    config: Annotated[Path | None, typer.Option(help="Run config YAML.")] = None,
+    profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
+    teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
+    teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    corpus: Annotated[
+        str | None, typer.Option(help="Built-in name, index folder, files, or 'none'.")
+    ] = None,
+    n: Annotated[int | None, typer.Option(help="Initial samples to generate.")] = None,
+    votes: Annotated[int | None, typer.Option(help="Teacher votes per sample.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Parallel teacher requests.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+) -> None:
+    """Teacher side: keywords, retrieve, pattern, generate, verify, rewrite, dedup."""
+    from synthrl.synth.runner import run_synth
+
+    if profile not in (None, "cpu", "gpu"):
+        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
+    loaded = load_task(task)
+    overrides = _overrides(
+        teacher__base_url=teacher_base_url,
+        teacher__model=teacher_model,
+        teacher__concurrency=concurrency,
+        corpus__source=corpus,
+        synth__n=n,
+        synth__votes=votes,
+    )
+    resolved = load_config(config, profile, overrides)  # type: ignore[arg-type]
+    stages = run_synth(loaded, resolved, out_dir, show_progress=not quiet)
+    table = Table("stage", "counts", "teacher calls", "cached samples", "wall s")
+    for name, entry in stages.items():
+        counts = "\n".join(f"{k}={v}" for k, v in entry.get("counts", {}).items())
+        usage = entry.get("usage", {})
+        table.add_row(
+            name,
+            counts,
+            str(usage.get("requests", 0)),
+            str(usage.get("cached_samples", 0)),
+            str(entry.get("wall_s", "")),
+        )
+    out.print(table)
+    out.print(f"samples: {out_dir / 'dedup.jsonl'}  rejects: {out_dir}/*.rejects.jsonl")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -122,14 +122,14 @@ def _check_demos(spec: TaskSpec, verifier: Verifier, source: str) -> None:
         raise UserError(f"{source}: invalid demos: " + "; ".join(problems))
 
 
-def describe_errors(exc: ValidationError) -> str:
+def describe_errors(exc: ValidationError, model: type[BaseModel] = TaskSpec) -> str:
     """One readable sentence per pydantic error: the field, the problem, what was given."""
     parts = []
     for error in exc.errors():
         field = _field_path(error["loc"])
         kind = error["type"]
         if kind == "extra_forbidden":
-            parts.append(f"unknown key '{field}'{_allowed_keys(error['loc'])}")
+            parts.append(f"unknown key '{field}'{_allowed_keys(error['loc'], model)}")
         elif kind == "missing":
             parts.append(f"missing required field '{field}'")
         else:
@@ -152,8 +152,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> str:
-    model: type[BaseModel] | None = TaskSpec
+def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> str:
+    model: type[BaseModel] | None = root
     for part in loc[:-1]:
         if model is None or isinstance(part, int):
             continue

@@ -1,0 +1,140 @@
+"""Run configuration: the teacher, the synthesis sizes, the passage library.
+
+Values come from, in increasing priority: the profile's defaults (`cpu` or `gpu`), a run
+config YAML, then command-line flags. Unknown keys are errors, like in task files.
+
+>>> cfg = load_config(profile="cpu", overrides={"synth": {"n": 8}})
+>>> cfg.synth.n, cfg.synth.votes
+(8, 4)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from synthrl.errors import UserError
+
+Profile = Literal["cpu", "gpu"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prices(_Strict):
+    """Price in currency units per million tokens, for cost accounting."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class TeacherConfig(_Strict):
+    """An OpenAI-compatible endpoint and how to talk to it."""
+
+    base_url: str | None = Field(default=None, description="None means the OpenAI API")
+    model: str = "gpt-4o"
+    api_key_env: str = Field(default="OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    concurrency: int = Field(default=32, ge=1, le=1024)
+    max_retries: int = Field(default=6, ge=0, le=20)
+    timeout_s: float = Field(default=180.0, gt=0)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=2048, ge=16)
+    json_mode: bool = True
+    prices: dict[str, Prices] = Field(default_factory=dict, description="model -> prices")
+
+
+class SynthConfig(_Strict):
+    """Sizes and thresholds of the teacher-side stages."""
+
+    n: int = Field(default=500, ge=1, description="initial samples to generate")
+    votes: int = Field(default=16, ge=1, description="teacher answers per sample")
+    min_agreement: float = Field(default=0.5, gt=0, le=1)
+    keywords: int = Field(default=6, ge=1, le=50, description="queries the teacher proposes")
+    top_k: int = Field(default=50, ge=1, description="passages retrieved per query")
+    demos_in_prompt: int = Field(default=3, ge=0)
+    dedup_threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard, word 3-grams")
+    decontaminate: list[str] | None = Field(
+        default=None, description="eval sets (files or built-in names); None: the task's own"
+    )
+    seed: int = 0
+
+
+class CorpusConfig(_Strict):
+    """The passage library that grounds generation."""
+
+    source: str = Field(default="wiki-summaries", description="built-in name, index or files")
+    text_field: str = "text"
+    title_field: str = "title"
+    max_words: int = Field(default=200, ge=20)
+
+
+class RunConfig(_Strict):
+    """Everything a run needs besides the task."""
+
+    profile: Profile = "gpu"
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+    synth: SynthConfig = Field(default_factory=SynthConfig)
+    corpus: CorpusConfig = Field(default_factory=CorpusConfig)
+
+    def fingerprint(self, *sections: str) -> str:
+        """A short hash of the named sections (all when none), for cache and resume checks."""
+        data = self.model_dump(mode="json")
+        chosen = {k: data[k] for k in sections} if sections else data
+        return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:16]
+
+
+PROFILES: dict[str, dict[str, Any]] = {
+    # Small enough to finish on a laptop CPU against a local teacher.
+    "cpu": {"teacher": {"concurrency": 4}, "synth": {"n": 32, "votes": 4, "top_k": 20}},
+    # The paper's settings.
+    "gpu": {"synth": {"n": 500, "votes": 16}},
+}
+
+
+def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge `update` into a copy of `base` (mappings merge, anything else replaces)."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(
+    path: Path | None = None,
+    profile: Profile | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunConfig:
+    """Resolve profile defaults, a YAML file and overrides into a validated RunConfig."""
+    from_file: dict[str, Any] = {}
+    source = "run config"
+    if path is not None:
+        source = str(path)
+        if not path.is_file():
+            raise UserError(f"{path}: run config file not found")
+        try:
+            from_file = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(from_file, dict):
+            raise UserError(f"{path}: expected a mapping of config sections at the top")
+    chosen = profile or from_file.get("profile") or "gpu"
+    if chosen not in PROFILES:
+        raise UserError(f"{source}: profile must be 'cpu' or 'gpu', got {chosen!r}")
+    data = merge(PROFILES[chosen], from_file)
+    data = merge(data, overrides or {})
+    data["profile"] = chosen
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        from synthrl.task.loader import describe_errors
+
+        raise UserError(f"{source}: invalid config: {describe_errors(exc, RunConfig)}") from None

@@ -1,0 +1,280 @@
+"""Async client for any OpenAI-compatible endpoint: bounded concurrency, bounded retries, cache.
+
+    client = TeacherClient(config.teacher, cache=ResponseCache(path))
+    [completion] = await client.complete([Request.chat([{"role": "user", "content": "Hi"}], n=4)])
+    completion.texts  # four samples; a rerun serves all four from the cache
+
+Retried, with exponential backoff and jitter, a bounded number of times: 429, 5xx, timeouts,
+dropped connections and malformed bodies. Not retried: 400/401/403/404/422, which stop with a
+message naming the endpoint and model and saying what to check. A server that ignores `n` is
+detected and asked for the remaining samples one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from synthrl.config import TeacherConfig
+from synthrl.errors import RunFailure, UserError
+from synthrl.llm.cache import CachedSample, ResponseCache
+from synthrl.llm.usage import Usage
+
+Message = dict[str, str]
+
+_RETRYABLE = (
+    openai.RateLimitError,
+    openai.InternalServerError,
+    openai.APITimeoutError,
+    openai.APIConnectionError,
+    openai.APIResponseValidationError,
+    openai.ConflictError,
+    json.JSONDecodeError,  # a 200 whose body is not JSON (a proxy error page, a cut stream)
+)
+_BACKOFF_CAP_S = 30.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """One prompt to sample `n` times. `stage` only labels accounting; it is not in the key."""
+
+    messages: tuple[tuple[tuple[str, str], ...], ...] | None = None
+    prompt: str | None = None
+    n: int = 1
+    temperature: float = 0.7
+    top_p: float = 1.0
+    max_tokens: int = 1024
+    seed: int | None = None
+    json_mode: bool = False
+    stop: tuple[str, ...] = ()
+    stage: str = field(default="", compare=False)
+
+    @classmethod
+    def chat(cls, messages: Sequence[Message], **kwargs: Any) -> Request:
+        """A chat request; `messages` are {"role": ..., "content": ...} dicts."""
+        frozen = tuple(tuple(sorted(m.items())) for m in messages)
+        return cls(messages=frozen, **kwargs)
+
+    @classmethod
+    def completion(cls, prompt: str, **kwargs: Any) -> Request:
+        """A plain-completion request (for base models behind /v1/completions)."""
+        return cls(prompt=prompt, **kwargs)
+
+    def message_dicts(self) -> list[Message]:
+        return [dict(m) for m in self.messages or ()]
+
+    def key(self, model: str, index: int) -> str:
+        """The cache key of sample `index`: a hash of everything that shapes the output."""
+        shape = {
+            "model": model,
+            "messages": self.message_dicts() if self.messages is not None else None,
+            "prompt": self.prompt,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "json_mode": self.json_mode,
+            "stop": list(self.stop),
+            "index": index,
+        }
+        return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The `n` sampled texts of one request, and how many came from the cache."""
+
+    texts: list[str]
+    finish_reasons: list[str | None]
+    cached: int
+
+
+class TeacherClient:
+    """Talks to one OpenAI-compatible endpoint and model. See the module docstring."""
+
+    def __init__(
+        self,
+        config: TeacherConfig,
+        cache: ResponseCache | None = None,
+        usage: Usage | None = None,
+        retry_base_s: float = 0.5,
+    ) -> None:
+        self.config = config
+        self.cache = cache
+        self.usage = usage or Usage(prices=dict(config.prices))
+        self.retry_base_s = retry_base_s
+        self._n_supported = True
+        self._semaphore: asyncio.Semaphore | None = None
+        api_key = os.environ.get(config.api_key_env)
+        if not api_key:
+            if config.base_url is None:
+                raise UserError(
+                    f"teacher: no API key: set the environment variable {config.api_key_env} "
+                    "(teacher.api_key_env names it), or point --teacher-base-url at a local "
+                    "OpenAI-compatible server"
+                )
+            api_key = "not-needed"  # local servers accept any key
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=0,  # retries are ours: bounded, with jitter, counted
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return f"model '{self.config.model}' at {self.config.base_url or 'the OpenAI API'}"
+
+    async def complete(
+        self,
+        requests: Sequence[Request],
+        on_done: Callable[[Completion], None] | None = None,
+    ) -> list[Completion]:
+        """Sample every request, concurrently, cache first. Order of results = order of input."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.config.concurrency)
+
+        async def run(request: Request) -> Completion:
+            completion = await self._complete_one(request)
+            if on_done is not None:
+                on_done(completion)
+            return completion
+
+        tasks = [asyncio.ensure_future(run(r)) for r in requests]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def _complete_one(self, request: Request) -> Completion:
+        model = self.config.model
+        keys = [request.key(model, i) for i in range(request.n)]
+        found = self.cache.get_many(keys) if self.cache is not None else {}
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            fresh = await self._sample(request, len(missing))
+            new = dict(zip((keys[i] for i in missing), fresh, strict=True))
+            if self.cache is not None:
+                self.cache.put_many(new.items())
+            found.update(new)
+        self.usage.add_samples(request.stage, len(missing), request.n - len(missing))
+        samples = [found[k] for k in keys]
+        return Completion(
+            texts=[s.text for s in samples],
+            finish_reasons=[s.finish_reason for s in samples],
+            cached=request.n - len(missing),
+        )
+
+    async def _sample(self, request: Request, n: int) -> list[CachedSample]:
+        samples: list[CachedSample] = []
+        while len(samples) < n:
+            want = n - len(samples) if self._n_supported else 1
+            got = await self._call(request, want)
+            if len(got) < want:
+                # The server ignored `n`: ask for the rest one sample at a time from now on.
+                self._n_supported = False
+            if not got:
+                raise RunFailure(f"teacher {self.endpoint} returned no choices")
+            samples.extend(got[: n - len(samples)])
+        return samples
+
+    async def _call(self, request: Request, n: int) -> list[CachedSample]:
+        assert self._semaphore is not None
+        attempts = self.config.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                async with self._semaphore:
+                    return await self._post(request, n)
+            except _RETRYABLE as exc:
+                if attempt == attempts - 1:
+                    raise RunFailure(
+                        f"teacher {self.endpoint} kept failing after {attempts} attempts "
+                        f"({_describe(exc)}); check that the server is up and not overloaded. "
+                        "Finished calls are cached: rerun the same command to resume."
+                    ) from None
+                self.usage.add_retry(request.stage)
+                await asyncio.sleep(self._backoff(attempt, exc))
+            except openai.APIStatusError as exc:
+                raise _fatal(exc, self.endpoint, self.config.api_key_env) from None
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int, exc: Exception) -> float:
+        response = getattr(exc, "response", None)
+        retry_after = response.headers.get("retry-after") if response is not None else None
+        if retry_after:
+            try:
+                return min(_BACKOFF_CAP_S, float(retry_after))
+            except ValueError:
+                pass
+        delay = min(_BACKOFF_CAP_S, self.retry_base_s * 2**attempt)
+        return delay * (0.5 + random.random())
+
+    async def _post(self, request: Request, n: int) -> list[CachedSample]:
+        common: dict[str, Any] = {
+            "model": self.config.model,
+            "n": n,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "max_tokens": request.max_tokens,
+        }
+        if request.seed is not None:
+            common["seed"] = request.seed
+        if request.stop:
+            common["stop"] = list(request.stop)
+        if request.messages is not None:
+            if request.json_mode:
+                common["response_format"] = {"type": "json_object"}
+            response = await self._client.chat.completions.create(
+                messages=request.message_dicts(), **common
+            )
+            texts = [(c.message.content or "", c.finish_reason) for c in response.choices or []]
+        else:
+            response = await self._client.completions.create(prompt=request.prompt, **common)
+            texts = [(c.text or "", c.finish_reason) for c in response.choices or []]
+        usage = response.usage
+        p_tokens = getattr(usage, "prompt_tokens", 0) or 0
+        c_tokens = getattr(usage, "completion_tokens", 0) or 0
+        self.usage.add_call(request.stage, self.config.model, p_tokens, c_tokens)
+        share = max(1, len(texts))
+        return [CachedSample(t, f, p_tokens // share, c_tokens // share) for t, f in texts]
+
+
+def _describe(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}" if status else type(exc).__name__
+
+
+def _fatal(exc: openai.APIStatusError, endpoint: str, key_env: str) -> Exception:
+    status = exc.status_code
+    detail = str(getattr(exc, "message", "") or exc)[:300]
+    if status == 401:
+        return UserError(
+            f"teacher {endpoint}: authentication failed (401). Check the API key in ${key_env}."
+        )
+    if status == 403:
+        return UserError(f"teacher {endpoint}: access denied (403). Check the key's permissions.")
+    if status == 404:
+        return UserError(
+            f"teacher {endpoint}: not found (404). Check --teacher-model and that "
+            "--teacher-base-url is the API root (it usually ends in /v1)."
+        )
+    if status in (400, 422):
+        return UserError(
+            f"teacher {endpoint}: the server rejected the request ({status}: {detail}). If it "
+            "does not support JSON mode, set teacher.json_mode: false."
+        )
+    return RunFailure(f"teacher {endpoint}: unexpected HTTP {status}: {detail}")

@@ -1,0 +1,60 @@
+"""Token and cost accounting per stage."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+
+from synthrl.config import Prices
+
+
+@dataclass
+class StageUsage:
+    """What one stage spent: calls made, samples served from cache, tokens, cost."""
+
+    requests: int = 0
+    samples: int = 0
+    cached_samples: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    retries: int = 0
+    cost: float = 0.0
+
+
+@dataclass
+class Usage:
+    """Per-stage accounting; `prices` maps a model name to its per-million-token prices."""
+
+    prices: dict[str, Prices] = field(default_factory=dict)
+    stages: dict[str, StageUsage] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def stage(self, name: str) -> StageUsage:
+        with self._lock:
+            return self.stages.setdefault(name, StageUsage())
+
+    def add_call(self, stage: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+        price = self.prices.get(model)
+        entry = self.stage(stage)
+        with self._lock:
+            entry.requests += 1
+            entry.prompt_tokens += prompt_tokens
+            entry.completion_tokens += completion_tokens
+            if price is not None:
+                entry.cost += (prompt_tokens * price.input + completion_tokens * price.output) / 1e6
+
+    def add_samples(self, stage: str, fresh: int, cached: int) -> None:
+        entry = self.stage(stage)
+        with self._lock:
+            entry.samples += fresh + cached
+            entry.cached_samples += cached
+
+    def add_retry(self, stage: str) -> None:
+        entry = self.stage(stage)
+        with self._lock:
+            entry.retries += 1
+
+    def report(self, stage: str) -> dict[str, float | int]:
+        """A JSON-ready copy of one stage's usage."""
+        with self._lock:
+            return asdict(self.stages.get(stage, StageUsage()))

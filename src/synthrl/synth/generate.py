@@ -1,0 +1,186 @@
+"""Stages where the teacher writes samples: generate (initial) and rewrite (harder/easier).
+
+The teacher answers with JSON `{"input", "reasoning", "answer"}`. Its text is data: it is
+repaired if slightly malformed (json-repair, never eval), checked with pydantic, and every
+output that fails is kept in `<stage>.rejects.jsonl` with its reason.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import json_repair
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.synth.context import SynthContext, user
+from synthrl.synth.prompts import demos_block, render
+from synthrl.synth.records import Candidate, Sample, sample_id
+from synthrl.synth.vote import verify_candidates
+from synthrl.task.verifier import Verifier
+
+
+class _TeacherSample(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    input: str | dict[str, Any]
+    reasoning: str | list[str] = ""
+    answer: str | int | float
+
+
+def parse_sample(
+    text: str, finish_reason: str | None, verifier: Verifier
+) -> tuple[dict[str, str] | None, str]:
+    """(fields, "ok") for a usable teacher sample, else (None, reason)."""
+    if finish_reason == "length":
+        return None, "truncated"
+    if not text.strip():
+        return None, "empty_output"
+    data = json_repair.loads(text)
+    if not isinstance(data, dict):
+        return None, "not_json"
+    try:
+        parsed = _TeacherSample.model_validate(data)
+    except ValidationError:
+        return None, "missing_fields"
+    if isinstance(parsed.input, dict):
+        task_input = "\n".join(f"{k}: {v}" for k, v in parsed.input.items())
+    else:
+        task_input = parsed.input
+    task_input = task_input.strip()
+    if not task_input:
+        return None, "empty_input"
+    answer = str(parsed.answer).strip()
+    if verifier.canonical(answer) is None:
+        return None, "answer_unreadable"
+    reasoning = parsed.reasoning
+    if isinstance(reasoning, list):
+        reasoning = "\n".join(map(str, reasoning))
+    return {"input": task_input, "answer": answer, "reasoning": reasoning.strip()}, "ok"
+
+
+def _generation_prompt(
+    ctx: SynthContext, index: int, passages: list[dict[str, Any]], pattern_text: str | None
+) -> str:
+    spec = ctx.task.spec
+    synth = ctx.config.synth
+    demos = spec.demos or []
+    rng = random.Random(synth.seed * 1_000_003 + index)
+    chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
+    if passages:
+        passage = passages[index % len(passages)]
+        passage_text = f"{passage['title']}\n{passage['text']}".strip()
+    else:
+        passage_text = "(no passage: rely on the task definition and general knowledge)"
+    demo_text = ""
+    if chosen:
+        demo_text = "\nExamples of the task (write a new one of the same or higher difficulty):"
+        demo_text += demos_block(chosen)
+    return render(
+        "generate",
+        description=spec.description,
+        input_format=spec.input_format,
+        output_format=ctx.task.output_format,
+        pattern=f"\nPattern of one example: {pattern_text}\n" if pattern_text else "",
+        demos=demo_text,
+        passage=passage_text,
+        answer_kind=ctx.task.verifier.type.describe(),
+    )
+
+
+def _candidates(
+    ctx: SynthContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
+) -> list[Candidate]:
+    """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs."""
+    kept: list[Candidate] = []
+    seen: set[str] = set()
+    for (text, finish), info in zip(texts, meta, strict=True):
+        fields, reason = parse_sample(text, finish, ctx.task.verifier)
+        if fields is None:
+            ctx.reject(stage, reason, text, **info)
+            continue
+        cid = sample_id(ctx.task.name, fields["input"])
+        if cid in seen:
+            ctx.reject(stage, "duplicate_input", text, **info)
+            continue
+        seen.add(cid)
+        kept.append(
+            Candidate(
+                id=cid,
+                task=ctx.task.name,
+                input=fields["input"],
+                proposed_answer=fields["answer"],
+                reasoning=fields["reasoning"],
+                origin=info.get("origin", "initial"),
+                parent_id=info.get("parent_id"),
+                passage_id=info.get("passage_id"),
+            )
+        )
+    return kept
+
+
+async def generate(ctx: SynthContext) -> dict[str, int]:
+    passages = read_jsonl(ctx.path("retrieve.jsonl"))
+    pattern_text = read_json(ctx.path("pattern.json")).get("pattern")
+    n = ctx.config.synth.n
+    requests, meta = [], []
+    for i in range(n):
+        prompt = _generation_prompt(ctx, i, passages, pattern_text)
+        requests.append(
+            ctx.chat(
+                "generate",
+                user(prompt),
+                json_mode=ctx.config.teacher.json_mode,
+                seed=ctx.config.synth.seed + i,
+            )
+        )
+        meta.append({"passage_id": passages[i % len(passages)]["id"] if passages else None})
+    completions = await ctx.ask("generate", requests)
+    texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
+    kept = _candidates(ctx, "generate", texts, meta)
+    write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
+    distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
+    return {
+        "requested": n,
+        "parsed": len(kept),
+        "passages_used": distinct_passages,
+        **{f"rejected_{k}": v for k, v in ctx.write_rejects("generate").items()},
+    }
+
+
+async def rewrite(ctx: SynthContext) -> dict[str, int]:
+    """Harder versions of samples the student solved, easier ones of those it did not.
+
+    The prompt carries the sample only (input and label): no scores, no chains of thought.
+    Samples without a `greedy_solved` flag are skipped and counted.
+    """
+    samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("verify.jsonl"))]
+    flagged = [s for s in samples if s.greedy_solved is not None]
+    spec = ctx.task.spec
+    requests, meta = [], []
+    for s in flagged:
+        direction = "harder" if s.greedy_solved else "easier"
+        prompt = render(
+            direction,
+            description=spec.description,
+            input_format=spec.input_format,
+            input=s.input,
+            answer=s.answer,
+            answer_kind=ctx.task.verifier.type.describe(),
+        )
+        requests.append(ctx.chat("rewrite", user(prompt), json_mode=ctx.config.teacher.json_mode))
+        meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
+    completions = await ctx.ask("rewrite", requests)
+    texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
+    candidates = _candidates(ctx, "rewrite", texts, meta)
+    verified = await verify_candidates(ctx, "rewrite", candidates)
+    write_jsonl(ctx.path("rewrite.jsonl"), (s.to_dict() for s in verified))
+    return {
+        "skipped_no_solve_flag": len(samples) - len(flagged),
+        "requested_harder": sum(1 for m in meta if m["origin"] == "harder"),
+        "requested_easier": sum(1 for m in meta if m["origin"] == "easier"),
+        "parsed": len(candidates),
+        "verified": len(verified),
+        **{f"rejected_{k}": v for k, v in ctx.write_rejects("rewrite").items()},
+    }

@@ -1,0 +1,32 @@
+"""Prompt templates live as text files beside this module; this fills them in.
+
+Templates use `$name` placeholders (string.Template), so braces in task text, passages or JSON
+examples need no escaping, and a value is never itself expanded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from string import Template
+
+from synthrl.task.spec import Demo
+
+
+@cache
+def _template(name: str) -> Template:
+    text = resources.files("synthrl.synth").joinpath("prompts", f"{name}.txt").read_text("utf-8")
+    return Template(text)
+
+
+def render(name: str, **values: str) -> str:
+    """Fill template `name` (keywords, pattern, generate, harder, easier)."""
+    return _template(name).substitute(**values).strip()
+
+
+def demos_block(demos: list[Demo]) -> str:
+    """Demonstrations as prompt text ('' when there are none)."""
+    if not demos:
+        return ""
+    parts = [f"Example {i}:\nInput: {d.input}\nOutput: {d.output}" for i, d in enumerate(demos, 1)]
+    return "\n" + "\n\n".join(parts) + "\n"

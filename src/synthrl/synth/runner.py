@@ -1,0 +1,85 @@
+"""Run the teacher-side stages in order on a run folder: keywords through dedup.
+
+    summary = run_synth(load_task("gsm8k"), load_config(profile="cpu"), Path("runs/demo"))
+
+Every stage reads its inputs from the run folder and writes its outputs there atomically.
+Teacher calls go through the response cache in `cache/teacher.sqlite`, so running the same
+command again (after a crash, a kill, or just to rerun) makes no repeated calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from synthrl.config import RunConfig
+from synthrl.errors import SynthrlError
+from synthrl.io import write_atomic
+from synthrl.llm.cache import ResponseCache
+from synthrl.llm.client import TeacherClient
+from synthrl.manifest import Manifest
+from synthrl.retrieval import open_library
+from synthrl.synth import dedup, generate, grounding, vote
+from synthrl.synth.context import SynthContext, make_progress
+from synthrl.task.loader import Task
+
+SYNTH_STAGES = ("keywords", "retrieve", "pattern", "generate", "verify", "rewrite", "dedup")
+
+
+def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
+    """Save the resolved task and config beside the run's outputs."""
+    spec = task.spec.model_dump(mode="json", exclude_none=True)
+    write_atomic(out / "task.yaml", yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+    resolved = config.model_dump(mode="json")
+    write_atomic(out / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
+
+
+def run_synth(
+    task: Task, config: RunConfig, out: Path, show_progress: bool = True
+) -> dict[str, Any]:
+    """Run keywords..dedup; returns the manifest's stage records."""
+    return asyncio.run(_run(task, config, out, show_progress))
+
+
+async def _run(task: Task, config: RunConfig, out: Path, show_progress: bool) -> dict[str, Any]:
+    out.mkdir(parents=True, exist_ok=True)
+    write_run_inputs(task, config, out)
+    library = open_library(config.corpus)  # fail on a bad corpus before any teacher call
+    cache = ResponseCache(out / "cache" / "teacher.sqlite")
+    client = TeacherClient(config.teacher, cache)
+    progress = make_progress() if show_progress else None
+    ctx = SynthContext(task, config, out, client, progress)
+    stages: dict[str, Callable[[], Awaitable[dict[str, int]]]] = {
+        "keywords": lambda: grounding.keywords(ctx),
+        "retrieve": lambda: grounding.retrieve(ctx, library),
+        "pattern": lambda: grounding.pattern(ctx),
+        "generate": lambda: generate.generate(ctx),
+        "verify": lambda: vote.verify(ctx),
+        "rewrite": lambda: generate.rewrite(ctx),
+        "dedup": lambda: dedup.dedup(ctx),
+    }
+    manifest = Manifest(out / "manifest.json")
+    config_hash = config.fingerprint("teacher", "synth", "corpus")
+    try:
+        if progress is not None:
+            progress.start()
+        for name in SYNTH_STAGES:
+            manifest.start(name, config_hash)
+            began = time.perf_counter()
+            try:
+                counts = await stages[name]()
+            except (SynthrlError, KeyboardInterrupt, asyncio.CancelledError) as exc:
+                manifest.fail(name, str(exc) or type(exc).__name__)
+                raise
+            manifest.finish(name, counts, client.usage.report(name), time.perf_counter() - began)
+    finally:
+        if progress is not None:
+            progress.stop()
+        await client.close()
+        cache.close()
+    return manifest.data["stages"]

@@ -1,0 +1,115 @@
+"""Label verification by majority vote (the verify stage, also used by rewrite).
+
+The teacher answers each candidate's input K times under the task's own prompt; answers are
+read by the task's verifier and grouped (same vote key, or `equal`, e.g. numbers within the
+tolerance or equivalent math). The biggest group's answer becomes the label when its share of
+all K votes reaches `min_agreement`. A tie for first place is rejected, never broken by order,
+and the stored reference solution is one whose answer is in the winning group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from synthrl.io import read_jsonl, write_jsonl
+from synthrl.synth.context import SynthContext, user
+from synthrl.synth.records import Candidate, Sample
+from synthrl.task.prompt import task_prompt
+from synthrl.task.verifier import Verifier
+
+
+@dataclass
+class Group:
+    """Votes that name the same answer."""
+
+    answer: str
+    key: str | None
+    count: int
+
+
+def tally(answers: list[str | None], verifier: Verifier) -> tuple[list[Group], list[int | None]]:
+    """Group answers; returns groups (largest first, ties in order of first vote) and each
+    answer's group index in that order (None for unreadable votes)."""
+    groups: list[Group] = []
+    member: list[int | None] = []
+    for answer in answers:
+        if answer is None:
+            member.append(None)
+            continue
+        key = verifier.canonical(answer)
+        for i, group in enumerate(groups):
+            if (key is not None and key == group.key) or verifier.equal(answer, group.answer):
+                group.count += 1
+                member.append(i)
+                break
+        else:
+            groups.append(Group(answer, key, 1))
+            member.append(len(groups) - 1)
+    order = sorted(range(len(groups)), key=lambda i: -groups[i].count)
+    rank = {old: new for new, old in enumerate(order)}
+    return [groups[i] for i in order], [None if m is None else rank[m] for m in member]
+
+
+def decide(groups: list[Group], total: int, min_agreement: float) -> tuple[Group | None, str]:
+    """The winning group, or None with the reason: no_readable_votes, tie, low_agreement."""
+    if not groups:
+        return None, "no_readable_votes"
+    if len(groups) > 1 and groups[1].count == groups[0].count:
+        return None, "tie"
+    if groups[0].count / total < min_agreement:
+        return None, "low_agreement"
+    return groups[0], "ok"
+
+
+async def verify_candidates(
+    ctx: SynthContext, stage: str, candidates: list[Candidate]
+) -> list[Sample]:
+    """Vote on every candidate; returns the samples whose label passed, rejects the rest."""
+    votes = ctx.config.synth.votes
+    verifier = ctx.task.verifier
+    requests = [ctx.chat(stage, user(task_prompt(ctx.task, c.input)), n=votes) for c in candidates]
+    completions = await ctx.ask(f"{stage} votes" if stage != "verify" else stage, requests)
+    kept: list[Sample] = []
+    for candidate, completion in zip(candidates, completions, strict=True):
+        answers = [verifier.extract(text) for text in completion.texts]
+        groups, member = tally(answers, verifier)
+        winner, reason = decide(groups, votes, ctx.config.synth.min_agreement)
+        votes_seen = {g.answer: g.count for g in groups}
+        if winner is None:
+            ctx.reject(stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input)
+            continue
+        reference = next(t for t, m in zip(completion.texts, member, strict=True) if m == 0)
+        kept.append(
+            Sample(
+                id=candidate.id,
+                task=candidate.task,
+                input=candidate.input,
+                answer=winner.answer,
+                reference=reference,
+                origin=candidate.origin,
+                parent_id=candidate.parent_id,
+                passage_id=candidate.passage_id,
+                votes=votes_seen,
+                unreadable_votes=sum(1 for a in answers if a is None),
+                agreement=round(winner.count / votes, 4),
+                proposed_answer=candidate.proposed_answer,
+            )
+        )
+    return kept
+
+
+async def verify(ctx: SynthContext) -> dict[str, int]:
+    candidates = [Candidate.from_dict(r) for r in read_jsonl(ctx.path("generate.jsonl"))]
+    kept = await verify_candidates(ctx, "verify", candidates)
+    write_jsonl(ctx.path("verify.jsonl"), (s.to_dict() for s in kept))
+    agree = sum(
+        1
+        for s in kept
+        if s.proposed_answer and ctx.task.verifier.equal(s.proposed_answer, s.answer)
+    )
+    return {
+        "candidates": len(candidates),
+        "verified": len(kept),
+        "label_matches_generator": agree,
+        **{f"rejected_{k}": v for k, v in ctx.write_rejects("verify").items()},
+    }

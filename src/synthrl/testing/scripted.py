@@ -1,0 +1,81 @@
+"""A scripted teacher for number tasks: it writes and solves addition word problems.
+
+It recognises synthrl's own prompts by their opening words and answers each kind the way a
+real teacher would, deterministically, with a few planted problems so that every rejection
+path is exercised:
+- generation outputs that are not JSON (about 1 in 7 passages),
+- questions whose votes split evenly (a tie) or that it cannot answer (no readable votes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from synthrl.testing.fake_server import prompt_text
+
+_INT = re.compile(r"(?<![\w.])\d+(?![\w.])")
+
+
+def _digest(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
+
+
+def _between(text: str, start: str, end: str) -> str:
+    _head, _, rest = text.partition(start)
+    return rest.partition(end)[0].strip() if rest else ""
+
+
+class ArithmeticTeacher:
+    """Responder for FakeServer: `(request body, sample index) -> text`."""
+
+    def __call__(self, body: dict[str, Any], index: int) -> str:
+        prompt = prompt_text(body)
+        if prompt.startswith("You help build training data"):
+            return json.dumps({"keywords": ["arithmetic", "counting", "books and libraries"]})
+        if prompt.startswith("Below are examples of a task"):
+            return "One short question adding two or three whole numbers; answer after ####."
+        if prompt.startswith("You write one new example"):
+            return self._generate(_between(prompt, "<<<PASSAGE", "PASSAGE>>>"), body)
+        if prompt.startswith("You rewrite an example of a task into a harder"):
+            return self._rewrite(_between(prompt, "<<<INPUT", "INPUT>>>"), harder=True)
+        if prompt.startswith("You rewrite an example of a task into an easier"):
+            return self._rewrite(_between(prompt, "<<<INPUT", "INPUT>>>"), harder=False)
+        return self._solve(prompt, index)
+
+    def _generate(self, passage: str, body: dict[str, Any]) -> str:
+        seed = _digest(passage + str(body.get("seed")))
+        if seed % 7 == 0:
+            return "Sure! Here is a great example about the passage."
+        topic = (passage.splitlines() or ["things"])[0][:40] or "things"
+        a, b = seed % 90 + 10, seed // 97 % 40 + 2
+        question = f"A club has {a} items about {topic} and gets {b} more. How many now?"
+        return json.dumps(
+            {"input": question, "reasoning": f"{a} + {b} = {a + b}", "answer": str(a + b)}
+        )
+
+    def _rewrite(self, original: str, harder: bool) -> str:
+        numbers = [int(x) for x in _INT.findall(original)] or [1]
+        if harder:
+            extra = numbers[0] % 9 + 3
+            question = f"{original.rstrip('?. ')} and then {extra} more arrive. How many in total?"
+            total = sum(numbers) + extra
+        else:
+            question = f"A box holds {numbers[0]} items and 1 more is added. How many now?"
+            total = numbers[0] + 1
+        return json.dumps({"input": question, "reasoning": "add them", "answer": str(total)})
+
+    def _solve(self, prompt: str, index: int) -> str:
+        parts = prompt.split("\n\n")
+        question = "\n\n".join(parts[1:-1]) if len(parts) >= 3 else prompt
+        numbers = [int(x) for x in _INT.findall(question)]
+        total = sum(numbers)
+        kind = _digest(question) % 10
+        if kind == 0:  # planted: the votes split evenly
+            total += index % 2
+        elif kind == 1:  # planted: the teacher cannot answer
+            return "I am not able to work this one out."
+        steps = " + ".join(map(str, numbers)) or "0"
+        return f"Adding the amounts: {steps} = {total}.\n#### {total}"
