@@ -213,11 +213,17 @@ def synth(
     n: Annotated[int | None, typer.Option(help="Initial samples to generate.")] = None,
     votes: Annotated[int | None, typer.Option(help="Teacher votes per sample.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Parallel teacher requests.")] = None,
+    from_stage: Annotated[str | None, typer.Option("--from", help="First stage to run.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
-    """Teacher side: keywords, retrieve, pattern, generate, verify, rewrite, dedup."""
-    from synthrl.synth.runner import run_synth
+    """Teacher side: keywords, retrieve, pattern, generate, verify, rewrite, dedup.
 
+    Rerunning the same command resumes: every teacher call already made is served from the
+    run folder's cache."""
+    from synthrl.synth.runner import run_synth, select_stages
+
+    chosen = select_stages(from_stage, until)
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     loaded = load_task(task)
@@ -230,7 +236,7 @@ def synth(
         synth__votes=votes,
     )
     resolved = load_config(config, profile, overrides)  # type: ignore[arg-type]
-    stages = run_synth(loaded, resolved, out_dir, show_progress=not quiet)
+    stages = run_synth(loaded, resolved, out_dir, show_progress=not quiet, stages=chosen)
     table = Table("stage", "counts", "teacher calls", "cached samples", "wall s")
     for name, entry in stages.items():
         counts = "\n".join(f"{k}={v}" for k, v in entry.get("counts", {}).items())

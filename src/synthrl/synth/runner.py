@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from synthrl.config import RunConfig
-from synthrl.errors import SynthrlError
+from synthrl.errors import SynthrlError, UserError
 from synthrl.io import write_atomic
 from synthrl.llm.cache import ResponseCache
 from synthrl.llm.client import TeacherClient
@@ -31,6 +31,23 @@ from synthrl.task.loader import Task
 SYNTH_STAGES = ("keywords", "retrieve", "pattern", "generate", "verify", "rewrite", "dedup")
 
 
+# The file each stage reads from earlier stages.
+_INPUTS = {
+    "retrieve": "keywords.json",
+    "generate": "pattern.json",
+    "verify": "generate.jsonl",
+    "rewrite": "verify.jsonl",
+    "dedup": "verify.jsonl",
+}
+
+
+def _missing_inputs(out: Path, stage: str) -> str | None:
+    needed = _INPUTS.get(stage)
+    if stage == "generate" and not (out / "retrieve.jsonl").is_file():
+        return "retrieve.jsonl"
+    return needed if needed and not (out / needed).is_file() else None
+
+
 def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
     """Save the resolved task and config beside the run's outputs."""
     spec = task.spec.model_dump(mode="json", exclude_none=True)
@@ -39,14 +56,35 @@ def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
     write_atomic(out / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
 
 
+def select_stages(first: str | None = None, last: str | None = None) -> tuple[str, ...]:
+    """The synthesis stages from `first` to `last` inclusive (all by default)."""
+    for name in (first, last):
+        if name is not None and name not in SYNTH_STAGES:
+            raise UserError(f"unknown stage '{name}' (stages: {', '.join(SYNTH_STAGES)})")
+    start = SYNTH_STAGES.index(first) if first else 0
+    stop = SYNTH_STAGES.index(last) + 1 if last else len(SYNTH_STAGES)
+    if start >= stop:
+        raise UserError(f"stage '{first}' comes after '{last}'")
+    return SYNTH_STAGES[start:stop]
+
+
 def run_synth(
-    task: Task, config: RunConfig, out: Path, show_progress: bool = True
+    task: Task,
+    config: RunConfig,
+    out: Path,
+    show_progress: bool = True,
+    stages: tuple[str, ...] = SYNTH_STAGES,
 ) -> dict[str, Any]:
-    """Run keywords..dedup; returns the manifest's stage records."""
-    return asyncio.run(_run(task, config, out, show_progress))
+    """Run `stages` (default keywords..dedup) in order; returns the manifest's stage records.
+
+    A stage that starts later than `keywords` reads what earlier stages left in `out`.
+    """
+    return asyncio.run(_run(task, config, out, show_progress, stages))
 
 
-async def _run(task: Task, config: RunConfig, out: Path, show_progress: bool) -> dict[str, Any]:
+async def _run(
+    task: Task, config: RunConfig, out: Path, show_progress: bool, chosen: tuple[str, ...]
+) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     write_run_inputs(task, config, out)
     library = open_library(config.corpus)  # fail on a bad corpus before any teacher call
@@ -68,7 +106,13 @@ async def _run(task: Task, config: RunConfig, out: Path, show_progress: bool) ->
     try:
         if progress is not None:
             progress.start()
-        for name in SYNTH_STAGES:
+        for name in chosen:
+            missing = _missing_inputs(out, name)
+            if missing:
+                raise UserError(
+                    f"{out}: stage '{name}' needs {missing} from an earlier stage; "
+                    "run the earlier stages first"
+                )
             manifest.start(name, config_hash)
             began = time.perf_counter()
             try:

@@ -61,6 +61,8 @@ class FakeServer:
         self.honour_n = honour_n
         self.timeout_s = timeout_s
         self.calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.calls_by_path: Counter[str] = Counter()
         self.prompts: Counter[str] = Counter()
         self._faults: deque[str] = deque()
@@ -174,6 +176,16 @@ class FakeServer:
                     self._send(404, b'{"error": {"message": "no such route"}}')
                     return
                 server._record(path, body)
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._respond(path, body)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _respond(self, path: str, body: dict[str, Any]) -> None:
                 fault = server._next_fault()
                 if server.latency_s:
                     time.sleep(server.latency_s)

@@ -1,0 +1,237 @@
+"""Teacher-side stages against the fake server with the scripted arithmetic teacher."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from synthrl.cli import main
+from synthrl.config import load_config
+from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.synth.dedup import Contamination, NearDuplicates
+from synthrl.synth.runner import run_synth
+from synthrl.synth.vote import decide, tally
+from synthrl.task import load_task
+from synthrl.testing.fake_server import FakeServer
+from synthrl.testing.scripted import ArithmeticTeacher
+
+
+@pytest.fixture
+def teacher():
+    with FakeServer(ArithmeticTeacher()) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "synthrl-cache"))
+
+
+def config_for(server, **synth):
+    overrides = {
+        "teacher": {"base_url": server.base_url, "model": "fake", "concurrency": 8},
+        "synth": {"n": 24, "votes": 4, **synth},
+    }
+    return load_config(profile="cpu", overrides=overrides)
+
+
+def test_synth_command_writes_samples_rejects_and_summary(teacher, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = [
+        "synth",
+        "gsm8k",
+        "--out",
+        str(out),
+        "--teacher-base-url",
+        teacher.base_url,
+        "--teacher-model",
+        "fake",
+        "--n",
+        "30",
+        "--votes",
+        "4",
+        "--quiet",
+    ]
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    calls = teacher.calls
+    samples = read_jsonl(out / "dedup.jsonl")
+    assert samples, "verified samples"
+    for sample in samples:  # the scripted teacher's questions add the numbers they mention
+        numbers = [int(x) for x in re.findall(r"\b\d+\b", sample["input"])]
+        assert sample["answer"] == str(sum(numbers))
+        assert sample["agreement"] >= 0.5 and sample["reference"].endswith(sample["answer"])
+    stages = read_json(out / "manifest.json")["stages"]
+    assert list(stages) == [
+        "keywords",
+        "retrieve",
+        "pattern",
+        "generate",
+        "verify",
+        "rewrite",
+        "dedup",
+    ]
+    generate = stages["generate"]["counts"]
+    rejects = read_jsonl(out / "generate.rejects.jsonl")
+    assert generate["parsed"] + len(rejects) == 30
+    assert generate.get("rejected_not_json", 0) == len(rejects) > 0
+    verify = stages["verify"]["counts"]
+    assert verify["rejected_tie"] > 0 and verify["rejected_no_readable_votes"] > 0
+    assert {r["reason"] for r in read_jsonl(out / "verify.rejects.jsonl")} == {
+        "tie",
+        "no_readable_votes",
+    }
+    # The same command again makes no call at all.
+    with pytest.raises(SystemExit):
+        main(args)
+    assert teacher.calls == calls
+    assert read_jsonl(out / "dedup.jsonl") == samples
+    capsys.readouterr()
+
+
+def test_each_sample_gets_its_own_passage_until_all_are_used(teacher, tmp_path):
+    out = tmp_path / "run"
+    run_synth(load_task("gsm8k"), config_for(teacher, top_k=2, keywords=1), out, False)
+    passages = [p["id"] for p in read_jsonl(out / "retrieve.jsonl")]
+    assert 0 < len(passages) < 24
+    used = [r["passage_id"] for r in read_jsonl(out / "generate.jsonl")]
+    used += [r["passage_id"] for r in read_jsonl(out / "generate.rejects.jsonl")]
+    assert sorted(used) == sorted((passages * 24)[:24])
+
+
+def test_votes_are_grouped_by_the_task_verifier():
+    verifier = load_task("gsm8k").verifier
+    answers = [verifier.extract(t) for t in ["#### 5", "#### 5.0", "#### $5", "#### 6", "nope"]]
+    groups, member = tally(answers, verifier)
+    assert [(g.answer, g.count) for g in groups] == [("5", 3), ("6", 1)]
+    assert member == [0, 0, 0, 1, None]
+
+
+@pytest.mark.parametrize(
+    ("counts", "total", "threshold", "expected"),
+    [
+        ([3, 1], 4, 0.5, "ok"),
+        ([2, 2], 4, 0.5, "tie"),
+        ([2, 1, 1], 4, 0.5, "ok"),
+        ([2, 1, 1], 4, 0.75, "low_agreement"),
+        ([1], 16, 0.5, "low_agreement"),  # 1 of 16 never wins, even unopposed
+        ([], 4, 0.5, "no_readable_votes"),
+    ],
+)
+def test_vote_threshold_and_ties(counts, total, threshold, expected):
+    from synthrl.synth.vote import Group
+
+    groups = [Group(str(i), str(i), c) for i, c in enumerate(counts)]
+    assert decide(groups, total, threshold)[1] == expected
+
+
+def test_rewrite_makes_harder_and_easier_versions_with_parent_ids(teacher, tmp_path):
+    out = tmp_path / "run"
+    config = config_for(teacher)
+    run_synth(load_task("gsm8k"), config, out, False)
+    verified = read_jsonl(out / "verify.jsonl")
+    for i, record in enumerate(verified):
+        record["greedy_solved"] = i % 2 == 0
+    write_jsonl(out / "verify.jsonl", verified)
+    run_synth(load_task("gsm8k"), config, out, False, stages=("rewrite", "dedup"))
+    rewritten = read_jsonl(out / "rewrite.jsonl")
+    parents = {r["id"]: r for r in verified}
+    assert rewritten
+    for record in rewritten:
+        parent = parents[record["parent_id"]]
+        assert record["origin"] == ("harder" if parent["greedy_solved"] else "easier")
+    counts = read_json(out / "manifest.json")["stages"]["rewrite"]["counts"]
+    assert counts["requested_harder"] + counts["requested_easier"] == len(verified)
+    # The rewrite prompt carries the sample only: no votes, scores or chains of thought.
+    prompts = [json.loads(p)["messages"][0]["content"] for p in teacher.prompts]
+    rewrite_prompts = [p for p in prompts if p.startswith("You rewrite")]
+    assert rewrite_prompts and not any("####" in p or "votes" in p for p in rewrite_prompts)
+
+
+def test_near_duplicates_and_contamination():
+    near = NearDuplicates(0.8)
+    near.add("a", "A club has 12 books about birds and gets 3 more. How many now?")
+    assert near.match("A club has 12 books about birds and gets 3 more. How many now??") == "a"
+    assert near.match("Tom bikes 12 miles on Monday and 9 on Tuesday. Total miles?") is None
+    question = (
+        "Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning "
+        "and bakes muffins for her friends every day with four."
+    )
+    contamination = Contamination({"gsm8k": [question]})
+    assert contamination.source("Rewritten: " + question[:90]) == "gsm8k"
+    assert contamination.source("A farmer has 16 hens that lay eggs each day.") is None
+
+
+def test_dedup_decontaminates_against_the_gsm8k_test_set(teacher, tmp_path):
+    out = tmp_path / "run"
+    config = config_for(teacher)
+    run_synth(load_task("gsm8k"), config, out, False)
+    verified = read_jsonl(out / "verify.jsonl")
+    leaked = dict(
+        verified[0],
+        id="leak",
+        input=(
+            "Janet’s ducks lay 16 eggs per day. She eats three for breakfast every morning and "
+            "bakes muffins for her friends every day with four."
+        ),
+    )
+    twin = dict(verified[1], id="twin", input=verified[1]["input"] + " ")
+    write_jsonl(out / "verify.jsonl", [*verified, leaked, twin])
+    stages = run_synth(load_task("gsm8k"), config, out, False, stages=("dedup",))
+    counts = stages["dedup"]["counts"]
+    assert counts["contaminated"] == 1 and counts["duplicates"] == 1
+    reasons = {r["id"]: r["reason"] for r in read_jsonl(out / "dedup.rejects.jsonl")}
+    assert reasons == {"leak": "contaminated", "twin": "duplicate"}
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_without_repeating_calls(tmp_path):
+    with FakeServer(ArithmeticTeacher(), latency_s=0.05) as server:
+        out = tmp_path / "run"
+        args = [
+            sys.executable,
+            "-m",
+            "synthrl",
+            "synth",
+            "gsm8k",
+            "--out",
+            str(out),
+            "--teacher-base-url",
+            server.base_url,
+            "--teacher-model",
+            "fake",
+            "--n",
+            "60",
+            "--votes",
+            "4",
+            "--concurrency",
+            "4",
+            "--quiet",
+        ]
+        env = {**os.environ, "SYNTHRL_CACHE": str(tmp_path / "c")}
+        process = subprocess.Popen(
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.time() + 120
+        while server.calls < 20 and time.time() < deadline:
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert not (out / "dedup.jsonl").exists()
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        resumed = read_jsonl(out / "dedup.jsonl")
+        assert server.repeated_prompts() <= 4, "at most the calls in flight are repeated"
+
+    with FakeServer(ArithmeticTeacher()) as server:
+        fresh = tmp_path / "fresh"
+        args[args.index(str(out))] = str(fresh)
+        args[args.index("--teacher-base-url") + 1] = server.base_url
+        subprocess.run(args, env=env, check=True, capture_output=True, timeout=300)
+        assert resumed == read_jsonl(fresh / "dedup.jsonl")
