@@ -235,3 +235,33 @@ def test_killed_run_resumes_without_repeating_calls(tmp_path):
         args[args.index("--teacher-base-url") + 1] = server.base_url
         subprocess.run(args, env=env, check=True, capture_output=True, timeout=300)
         assert resumed == read_jsonl(fresh / "dedup.jsonl")
+
+
+def test_demos_bring_a_pattern_into_every_generation_prompt(teacher, tmp_path):
+    task_file = tmp_path / "adding.yaml"
+    task_file.write_text(
+        "name: adding\ndescription: Add the numbers in a short story.\n"
+        "input_format: One or two sentences with whole numbers.\n"
+        "answer: {type: number}\n"
+        "demos:\n"
+        "  - input: Ann has 3 pens and buys 4 more. How many pens?\n"
+        "    output: 3 + 4 = 7\\n#### 7\n"
+        "  - input: A shelf has 10 cups and gets 5 more. How many cups?\n"
+        "    output: 10 + 5 = 15\\n#### 15\n"
+    )
+    out = tmp_path / "run"
+    config = load_config(
+        profile="cpu",
+        overrides={
+            "teacher": {"base_url": teacher.base_url, "model": "fake"},
+            "synth": {"n": 6, "votes": 2, "demos_in_prompt": 1},
+            "corpus": {"source": "none"},
+        },
+    )
+    run_synth(load_task(task_file), config, out, False)
+    assert read_json(out / "pattern.json")["pattern"]
+    prompts = [json.loads(p)["messages"][0]["content"] for p in teacher.prompts]
+    generation = [p for p in prompts if p.startswith("You write one new example")]
+    assert len(generation) == 6
+    assert all("Pattern of one example" in p and "Example 1:" in p for p in generation)
+    assert all("no passage" in p for p in generation)
