@@ -74,6 +74,72 @@ class CorpusConfig(_Strict):
     max_words: int = Field(default=200, ge=20)
 
 
+class StudentConfig(_Strict):
+    """The model being adapted, and how it is sampled."""
+
+    model: str = Field(
+        default="smollm2-135m",
+        description="a Hugging Face id, a local folder, or the built-in 'smollm2-135m'",
+    )
+    backend: Literal["transformers", "server"] = "transformers"
+    base_url: str | None = Field(default=None, description="for backend 'server' (e.g. vLLM)")
+    api_key_env: str = Field(default="STUDENT_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    chat: Literal["auto", "yes", "no"] = Field(
+        default="auto", description="use the tokenizer's chat template (auto: if it has one)"
+    )
+    max_tokens: int = Field(default=1024, ge=8)
+    batch_size: int = Field(default=32, ge=1, description="sequences per forward pass")
+    concurrency: int = Field(default=16, ge=1, description="parallel requests (server)")
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, mps")
+
+
+class ScoreConfig(_Strict):
+    """Pass-rate scoring: L samples per question at temperature tau."""
+
+    samples: int = Field(default=64, ge=1)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    top_p: float = Field(default=1.0, gt=0, le=1)
+    seed: int = 0
+
+
+class SelectConfig(_Strict):
+    """Which scored samples become training data."""
+
+    m: int = Field(default=500, ge=1, description="training samples to keep")
+    strategy: Literal["paper", "balanced", "easy", "hard", "random", "all"] = "paper"
+    validation: float = Field(
+        default=0.1, ge=0, lt=1, description="share of selected samples held out"
+    )
+    seed: int = 0
+
+
+class TrainConfig(_Strict):
+    """GRPO (or the SFT baseline) through TRL."""
+
+    method: Literal["grpo", "sft"] = "grpo"
+    learning_rate: float = Field(default=1e-6, gt=0)
+    epochs: float = Field(default=5, gt=0)
+    max_steps: int = Field(default=-1, description="-1: run the epochs")
+    prompts_per_step: int = Field(default=4, ge=1)
+    num_generations: int = Field(default=16, ge=2)
+    temperature: float = Field(default=1.2, gt=0)
+    beta: float = Field(default=0.01, ge=0, description="KL coefficient")
+    epsilon: float = Field(default=0.2, gt=0, description="clip range")
+    max_completion_length: int = Field(default=2048, ge=8)
+    lora: bool = False
+    lora_rank: int = Field(default=16, ge=1)
+    save_steps: int = Field(default=50, ge=1)
+    eval_steps: int = Field(default=50, ge=1)
+    use_vllm: Literal["auto", "yes", "no"] = "auto"
+    bf16: Literal["auto", "yes", "no"] = "auto"
+    report_to: list[str] = Field(default_factory=list, description="e.g. [wandb, tensorboard]")
+    seed: int = 0
+    sft_learning_rate: float = Field(default=2e-5, gt=0)
+    sft_epochs: float = Field(default=3, gt=0)
+    sft_weight_decay: float = Field(default=0.01, ge=0)
+    sft_batch_size: int = Field(default=64, ge=1)
+
+
 class RunConfig(_Strict):
     """Everything a run needs besides the task."""
 
@@ -81,6 +147,10 @@ class RunConfig(_Strict):
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
     synth: SynthConfig = Field(default_factory=SynthConfig)
     corpus: CorpusConfig = Field(default_factory=CorpusConfig)
+    student: StudentConfig = Field(default_factory=StudentConfig)
+    score: ScoreConfig = Field(default_factory=ScoreConfig)
+    select: SelectConfig = Field(default_factory=SelectConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
 
     def fingerprint(self, *sections: str) -> str:
         """A short hash of the named sections (all when none), for cache and resume checks."""
@@ -91,9 +161,29 @@ class RunConfig(_Strict):
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Small enough to finish on a laptop CPU against a local teacher.
-    "cpu": {"teacher": {"concurrency": 4}, "synth": {"n": 32, "votes": 4, "top_k": 20}},
-    # The paper's settings.
-    "gpu": {"synth": {"n": 500, "votes": 16}},
+    "cpu": {
+        "teacher": {"concurrency": 4},
+        "synth": {"n": 32, "votes": 4, "top_k": 20},
+        "student": {"max_tokens": 96, "batch_size": 16, "device": "cpu"},
+        "score": {"samples": 8, "temperature": 0.7},
+        "select": {"m": 32},
+        "train": {
+            "learning_rate": 1e-5,
+            "beta": 0.0,
+            "num_generations": 8,
+            "prompts_per_step": 2,
+            "max_completion_length": 64,
+            "temperature": 1.0,
+            "epochs": 1,
+            "save_steps": 10,
+            "eval_steps": 10,
+            "bf16": "no",
+            "use_vllm": "no",
+            "sft_batch_size": 8,
+        },
+    },
+    # The paper's settings: N = M = 500, 16 votes, L = 64, GRPO as in its TinyZero setup.
+    "gpu": {"synth": {"n": 500, "votes": 16}, "score": {"samples": 64, "temperature": 0.7}},
 }
 
 

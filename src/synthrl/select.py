@@ -1,0 +1,90 @@
+"""Selection: which scored samples become training data, and which are held out.
+
+Strategies (each orders all scored samples, then the first M are kept):
+- `paper`: score = pass rate if > 0, else 1 (never solved counts like always solved); ascending.
+  The samples the student solves occasionally but not reliably come first. When fewer than M
+  samples have 0 < p < 1, the rest of the M are filled from score-1 samples, which carry no
+  learning signal under GRPO (every answer in their group scores the same); the stage reports
+  how many informative samples it found so that shortfall is visible, never silent.
+- `balanced`: largest p(1 - p) first (pass rates nearest 0.5).
+- `easy`: highest pass rate first. `hard`: lowest first (never-solved included).
+- `random`: a seeded shuffle. `all`: every sample, M ignored.
+Ties are broken by sample id, so a selection is the same on every machine.
+
+A share `select.validation` of the kept samples is held out (seeded) as the synthetic
+validation split on which the best checkpoint is chosen. Benchmark test sets are never used
+to choose anything.
+
+>>> rows = [{"id": str(i), "pass_rate": p} for i, p in enumerate([0.0, 0.25, 1.0, 0.5])]
+>>> [r["pass_rate"] for r in order(rows, "paper", seed=0)]
+[0.25, 0.5, 0.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from synthrl.config import SelectConfig
+from synthrl.errors import UserError
+from synthrl.io import read_jsonl, write_jsonl
+
+Record = dict[str, Any]
+
+
+def order(records: list[Record], strategy: str, seed: int) -> list[Record]:
+    """All records in the order the strategy prefers them."""
+    by_id = sorted(records, key=lambda r: r["id"])
+    if strategy == "random":
+        random.Random(seed).shuffle(by_id)
+        return by_id
+    keys = {
+        "paper": lambda r: r["pass_rate"] if r["pass_rate"] > 0 else 1.0,
+        "balanced": lambda r: -r["pass_rate"] * (1 - r["pass_rate"]),
+        "easy": lambda r: -r["pass_rate"],
+        "hard": lambda r: r["pass_rate"],
+        "all": lambda r: 0.0,
+    }
+    if strategy not in keys:
+        raise UserError(f"select.strategy: unknown strategy '{strategy}' ({', '.join(keys)})")
+    return sorted(by_id, key=keys[strategy])  # stable: ties stay in id order
+
+
+def select(records: list[Record], config: SelectConfig) -> tuple[list[Record], list[Record]]:
+    """(training samples, validation samples)."""
+    ordered = order(records, config.strategy, config.seed)
+    chosen = ordered if config.strategy == "all" else ordered[: config.m]
+    held = round(len(chosen) * config.validation)
+    if config.validation > 0 and len(chosen) >= 2:
+        held = max(1, held)
+    shuffled = list(chosen)
+    random.Random(config.seed + 1).shuffle(shuffled)
+    held_ids = {r["id"] for r in shuffled[:held]}
+    train = [r for r in chosen if r["id"] not in held_ids]
+    validation = [r for r in chosen if r["id"] in held_ids]
+    return train, validation
+
+
+def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
+    """The select stage: score.jsonl -> selected.jsonl + validation.jsonl."""
+    path = out / "score.jsonl"
+    if not path.is_file():
+        raise UserError(f"{out}: no score.jsonl; run `synthrl score {out}` first")
+    records = read_jsonl(path)
+    missing = [r["id"] for r in records if r.get("pass_rate") is None]
+    if missing:
+        raise UserError(f"{path}: {len(missing)} samples have no pass_rate (e.g. {missing[0]})")
+    train, validation = select(records, config)
+    write_jsonl(out / "selected.jsonl", train)
+    write_jsonl(out / "validation.jsonl", validation)
+    informative = sum(1 for r in records if 0 < r["pass_rate"] < 1)
+    return {
+        "scored": len(records),
+        "informative": informative,
+        "selected": len(train),
+        "validation": len(validation),
+        "shortfall": max(0, min(config.m, len(records)) - informative)
+        if config.strategy == "paper"
+        else 0,
+    }

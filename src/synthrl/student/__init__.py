@@ -1,0 +1,1 @@
+"""The student: loading, sampling backends, and the solve and score stages."""

@@ -1,0 +1,81 @@
+"""Student stages: solve (one greedy answer per sample) and score (pass rate over L samples).
+
+- solve reads `verify.jsonl` and writes `solve.jsonl`: the same samples with `greedy_solved`,
+  which the rewrite stage turns into harder (solved) or easier (unsolved) versions.
+- score reads `dedup.jsonl` and writes `score.jsonl`: each sample with `pass_rate` (correct
+  answers / L) and `n_samples` (L), graded by the task's verifier against the sample's label.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from synthrl.config import RunConfig
+from synthrl.io import read_jsonl, write_jsonl
+from synthrl.student.sampler import Progress, Sampler
+from synthrl.synth.records import Sample
+from synthrl.task.loader import Task
+from synthrl.task.prompt import task_prompt
+
+
+def _grade_all(task: Task, samples: list[Sample], answers: list[list[str]]) -> list[list[bool]]:
+    verifier = task.verifier
+    return [
+        [verifier.grade(text, s.answer).correct for text in texts]
+        for s, texts in zip(samples, answers, strict=True)
+    ]
+
+
+def solve(
+    task: Task, config: RunConfig, out: Path, sampler: Sampler, on_done: Progress | None = None
+) -> dict[str, int]:
+    samples = [Sample.from_dict(r) for r in read_jsonl(out / "verify.jsonl")]
+    prompts = [task_prompt(task, s.input) for s in samples]
+    answers = sampler.sample(
+        prompts, n=1, temperature=0.0, max_tokens=config.student.max_tokens, on_done=on_done
+    )
+    solved = [row[0] for row in _grade_all(task, samples, answers)]
+    records = []
+    for sample, ok in zip(samples, solved, strict=True):
+        record = sample.to_dict()
+        record["greedy_solved"] = ok
+        records.append(record)
+    write_jsonl(out / "solve.jsonl", records)
+    return {"samples": len(samples), "solved": sum(solved), "unsolved": len(samples) - sum(solved)}
+
+
+def score(
+    task: Task, config: RunConfig, out: Path, sampler: Sampler, on_done: Progress | None = None
+) -> dict[str, int | float]:
+    samples = [Sample.from_dict(r) for r in read_jsonl(out / "dedup.jsonl")]
+    settings = config.score
+    prompts = [task_prompt(task, s.input) for s in samples]
+    answers = sampler.sample(
+        prompts,
+        n=settings.samples,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        max_tokens=config.student.max_tokens,
+        seed=settings.seed,
+        on_done=on_done,
+    )
+    verifier = task.verifier
+    records = []
+    buckets: Counter[str] = Counter()
+    for sample, texts in zip(samples, answers, strict=True):
+        grades = [verifier.grade(text, sample.answer) for text in texts]
+        correct = sum(g.correct for g in grades)
+        record = sample.to_dict()
+        record["pass_rate"] = round(correct / len(texts), 6)
+        record["n_samples"] = len(texts)
+        record["extra"] = {
+            **sample.extra,
+            "formatted_rate": round(sum(g.formatted for g in grades) / len(texts), 6),
+        }
+        records.append(record)
+        rate = record["pass_rate"]
+        buckets["never_solved" if rate == 0 else "always_solved" if rate == 1 else "sometimes"] += 1
+    write_jsonl(out / "score.jsonl", records)
+    mean = sum(r["pass_rate"] for r in records) / len(records) if records else 0.0
+    return {"samples": len(records), "mean_pass_rate": round(mean, 4), **buckets}

@@ -1,0 +1,1 @@
+"""Training the student on selected samples: GRPO (TRL), the SFT baseline, exports."""

@@ -1,0 +1,41 @@
+"""Training metrics to a JSONL file the report plots (in addition to any `report_to`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+# TRL's GRPO log keys, kept under short names.
+KEYS = {
+    "reward": "reward_mean",
+    "reward_std": "reward_std",
+    "frac_reward_zero_std": "frac_zero_std_groups",
+    "completions/mean_length": "completion_length",
+    "kl": "kl",
+    "loss": "loss",
+    "learning_rate": "learning_rate",
+    "eval_reward": "eval_reward",
+}
+
+
+class MetricsFile(TrainerCallback):
+    """Appends one JSON line per log event: step, epoch, and the known metrics."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any):
+        if not state.is_world_process_zero or not logs:
+            return
+        row: dict[str, Any] = {"step": state.global_step, "epoch": state.epoch}
+        for key, name in KEYS.items():
+            if key in logs:
+                row[name] = logs[key]
+        for key, value in logs.items():
+            if key.startswith("rewards/") and key.endswith("/mean"):
+                row.setdefault("reward_mean", value)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")

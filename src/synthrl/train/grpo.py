@@ -1,0 +1,222 @@
+"""GRPO on the selected samples with TRL's GRPOTrainer; the reward is the task's verifier.
+
+    synthrl train runs/gsm8k                       # one process, CPU or one GPU
+    accelerate launch -m synthrl train runs/gsm8k  # several GPUs or nodes (accelerate config)
+
+What this adds to TRL and nothing more: prompts in the student's own format (chat template or
+raw text, as scoring used), the verifier as the reward function (`None` for cannot-grade),
+checkpoints that resume, the best checkpoint chosen on the synthetic validation split by mean
+reward (never on a benchmark), a metrics JSONL for the report, and the final model (LoRA
+merged) saved to `RUN/model`. Everything else is TRL's GRPO as configured in `train`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from synthrl.config import RunConfig
+from synthrl.io import write_json
+from synthrl.student.models import pick_device, resolve_model
+from synthrl.student.sampler import wants_chat
+from synthrl.task.loader import Task
+from synthrl.task.reward import TaskReward
+from synthrl.train.callbacks import MetricsFile
+from synthrl.train.data import read_split, rl_rows, sft_rows
+
+
+def _flag(setting: str, available: bool) -> bool:
+    return available if setting == "auto" else setting == "yes"
+
+
+def _load(config: RunConfig, bf16: bool) -> tuple[Any, Any, bool]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = resolve_model(config.student.model)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    dtype = torch.bfloat16 if bf16 else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
+    return model, tokenizer, wants_chat(tokenizer, config.student.chat)
+
+
+def _runtime(config: RunConfig) -> dict[str, Any]:
+    import importlib.util
+
+    import torch
+
+    device = pick_device(config.student.device)
+    cuda = device.startswith("cuda") and torch.cuda.is_available()
+    bf16 = _flag(config.train.bf16, cuda and torch.cuda.is_bf16_supported())
+    vllm = _flag(config.train.use_vllm, cuda and importlib.util.find_spec("vllm") is not None)
+    return {"use_cpu": device == "cpu", "bf16": bf16, "use_vllm": vllm}
+
+
+def _lora(config: RunConfig) -> Any:
+    if not config.train.lora:
+        return None
+    from peft import LoraConfig
+
+    rank = config.train.lora_rank
+    return LoraConfig(
+        r=rank, lora_alpha=2 * rank, target_modules="all-linear", task_type="CAUSAL_LM"
+    )
+
+
+def _last_checkpoint(folder: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
+    """Save the trained model (LoRA merged) to `target`, replacing it atomically."""
+    model = trainer.model
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+
+
+def train(task: Task, config: RunConfig, run: Path) -> dict[str, Any]:
+    """Train on `run/selected.jsonl` with the method `train.method` names; returns a summary."""
+    from datasets import Dataset
+
+    settings = config.train
+    runtime = _runtime(config)
+    model, tokenizer, chat = _load(config, runtime["bf16"])
+    train_records = read_split(run, "selected")
+    validation = read_split(run, "validation")
+    output = run / "train" / settings.method
+    output.mkdir(parents=True, exist_ok=True)
+    common: dict[str, Any] = {
+        "output_dir": str(output),
+        "num_train_epochs": settings.epochs,
+        "max_steps": settings.max_steps,
+        "logging_steps": 1,
+        "save_strategy": "steps",
+        "save_steps": settings.save_steps,
+        "report_to": settings.report_to or "none",
+        "seed": settings.seed,
+        "use_cpu": runtime["use_cpu"],
+        "bf16": runtime["bf16"],
+        "disable_tqdm": True,
+    }
+    if validation:
+        # The best checkpoint is the one with the best mean reward (GRPO) or lowest loss
+        # (SFT) on the held-out synthetic samples.
+        common.update(
+            eval_strategy="steps",
+            eval_steps=settings.save_steps,
+            load_best_model_at_end=True,
+            metric_for_best_model="eval_reward" if settings.method == "grpo" else "eval_loss",
+            greater_is_better=settings.method == "grpo",
+        )
+    metrics = MetricsFile(run / "train" / "metrics.jsonl")
+    rows = rl_rows if settings.method == "grpo" else sft_rows
+    datasets = {
+        "train_dataset": Dataset.from_list(rows(task, train_records, chat)),
+        "eval_dataset": Dataset.from_list(rows(task, validation, chat)) if validation else None,
+    }
+    build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
+    trainer = build(task, config, model, tokenizer, common, [metrics], datasets)
+    trainer.train(resume_from_checkpoint=_last_checkpoint(output))
+    save_final(trainer, tokenizer, run / "model")
+    summary = {
+        "method": settings.method,
+        "steps": trainer.state.global_step,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "best_metric": trainer.state.best_metric,
+        "train_samples": len(train_records),
+        "validation_samples": len(validation),
+        "runtime": runtime,
+        "model": str(run / "model"),
+    }
+    write_json(run / "train" / "summary.json", summary)
+    return summary
+
+
+def _grpo_trainer(
+    task: Task,
+    config: RunConfig,
+    model: Any,
+    tokenizer: Any,
+    common: dict[str, Any],
+    callbacks: list[Any],
+    datasets: dict[str, Any],
+) -> Any:
+    from trl import GRPOConfig, GRPOTrainer
+
+    settings = config.train
+    args = GRPOConfig(
+        **common,
+        learning_rate=settings.learning_rate,
+        per_device_train_batch_size=settings.prompts_per_step * settings.num_generations,
+        num_generations=settings.num_generations,
+        # Validation: two samples per held-out prompt, mean reward.
+        num_generations_eval=2,
+        per_device_eval_batch_size=2,
+        temperature=settings.temperature,
+        beta=settings.beta,
+        epsilon=settings.epsilon,
+        max_completion_length=settings.max_completion_length,
+        use_vllm=_runtime(config)["use_vllm"],
+        vllm_mode="colocate",
+    )
+    return GRPOTrainer(
+        model=model,
+        reward_funcs=[TaskReward(task.verifier)],
+        args=args,
+        processing_class=tokenizer,
+        peft_config=_lora(config),
+        callbacks=callbacks,
+        **datasets,
+    )
+
+
+def _sft_trainer(
+    task: Task,
+    config: RunConfig,
+    model: Any,
+    tokenizer: Any,
+    common: dict[str, Any],
+    callbacks: list[Any],
+    datasets: dict[str, Any],
+) -> Any:
+    from trl import SFTConfig, SFTTrainer
+
+    settings = config.train
+    args = SFTConfig(
+        **{**common, "num_train_epochs": settings.sft_epochs},
+        learning_rate=settings.sft_learning_rate,
+        weight_decay=settings.sft_weight_decay,
+        per_device_train_batch_size=settings.sft_batch_size,
+        completion_only_loss=True,
+    )
+    return SFTTrainer(
+        model=model,
+        args=args,
+        processing_class=tokenizer,
+        peft_config=_lora(config),
+        callbacks=callbacks,
+        **datasets,
+    )
+
+
+def read_metrics(run: Path) -> list[dict[str, Any]]:
+    """The metrics rows training wrote (empty when it has not run)."""
+    path = run / "train" / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
