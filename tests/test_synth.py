@@ -74,6 +74,7 @@ def test_synth_command_writes_samples_rejects_and_summary(teacher, tmp_path, cap
         "pattern",
         "generate",
         "verify",
+        "solve",
         "rewrite",
         "dedup",
     ]
@@ -139,7 +140,7 @@ def test_rewrite_makes_harder_and_easier_versions_with_parent_ids(teacher, tmp_p
     for i, record in enumerate(verified):
         record["greedy_solved"] = i % 2 == 0
     write_jsonl(out / "verify.jsonl", verified)
-    run_synth(load_task("gsm8k"), config, out, False, stages=("rewrite", "dedup"))
+    run_synth(load_task("gsm8k"), config, out, False, stages=("solve", "rewrite", "dedup"))
     rewritten = read_jsonl(out / "rewrite.jsonl")
     parents = {r["id"]: r for r in verified}
     assert rewritten

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from synthrl import __version__
+from synthrl.cli_student import overrides, register
 from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError
 from synthrl.task import builtin_names, load_task
@@ -183,16 +184,6 @@ def corpus_build(
     )
 
 
-def _overrides(**flags: object) -> dict[str, dict[str, object]]:
-    """Flags given on the command line, as a nested config override."""
-    sections: dict[str, dict[str, object]] = {}
-    for dotted, value in flags.items():
-        if value is not None:
-            section, key = dotted.split("__")
-            sections.setdefault(section, {})[key] = value
-    return sections
-
-
 @app.command(
     epilog=(
         "Examples:  synthrl synth gsm8k --out runs/gsm8k --teacher-base-url "
@@ -215,6 +206,10 @@ def synth(
     concurrency: Annotated[int | None, typer.Option(help="Parallel teacher requests.")] = None,
     from_stage: Annotated[str | None, typer.Option("--from", help="First stage to run.")] = None,
     until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
+    student: Annotated[
+        str | None,
+        typer.Option(help="Student for the solve stage (harder/easier rewrites need it)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
     """Teacher side: keywords, retrieve, pattern, generate, verify, rewrite, dedup.
@@ -227,16 +222,26 @@ def synth(
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     loaded = load_task(task)
-    overrides = _overrides(
+    flags = overrides(
         teacher__base_url=teacher_base_url,
         teacher__model=teacher_model,
         teacher__concurrency=concurrency,
         corpus__source=corpus,
         synth__n=n,
         synth__votes=votes,
+        student__model=student,
     )
-    resolved = load_config(config, profile, overrides)  # type: ignore[arg-type]
-    stages = run_synth(loaded, resolved, out_dir, show_progress=not quiet, stages=chosen)
+    resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
+    sampler = None
+    if student is not None:
+        from synthrl.llm.cache import ResponseCache
+        from synthrl.student.sampler import make_sampler
+
+        cache = ResponseCache(out_dir / "cache" / "student.sqlite")
+        sampler = make_sampler(resolved.student, cache)
+    stages = run_synth(
+        loaded, resolved, out_dir, show_progress=not quiet, stages=chosen, student=sampler
+    )
     table = Table("stage", "counts", "teacher calls", "cached samples", "wall s")
     for name, entry in stages.items():
         counts = "\n".join(f"{k}={v}" for k, v in entry.get("counts", {}).items())
@@ -250,6 +255,9 @@ def synth(
         )
     out.print(table)
     out.print(f"samples: {out_dir / 'dedup.jsonl'}  rejects: {out_dir}/*.rejects.jsonl")
+
+
+register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

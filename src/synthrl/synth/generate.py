@@ -155,7 +155,7 @@ async def rewrite(ctx: SynthContext) -> dict[str, int]:
     The prompt carries the sample only (input and label): no scores, no chains of thought.
     Samples without a `greedy_solved` flag are skipped and counted.
     """
-    samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("verify.jsonl"))]
+    samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("solve.jsonl"))]
     flagged = [s for s in samples if s.greedy_solved is not None]
     spec = ctx.task.spec
     requests, meta = [], []

@@ -24,11 +24,14 @@ from synthrl.llm.cache import ResponseCache
 from synthrl.llm.client import TeacherClient
 from synthrl.manifest import Manifest
 from synthrl.retrieval import open_library
+from synthrl.student.sampler import Sampler
 from synthrl.synth import dedup, generate, grounding, vote
 from synthrl.synth.context import SynthContext, make_progress
 from synthrl.task.loader import Task
 
-SYNTH_STAGES = ("keywords", "retrieve", "pattern", "generate", "verify", "rewrite", "dedup")
+SYNTH_STAGES = (
+    "keywords", "retrieve", "pattern", "generate", "verify", "solve", "rewrite", "dedup",
+)  # fmt: skip
 
 
 # The file each stage reads from earlier stages.
@@ -36,7 +39,8 @@ _INPUTS = {
     "retrieve": "keywords.json",
     "generate": "pattern.json",
     "verify": "generate.jsonl",
-    "rewrite": "verify.jsonl",
+    "solve": "verify.jsonl",
+    "rewrite": "solve.jsonl",
     "dedup": "verify.jsonl",
 }
 
@@ -46,6 +50,29 @@ def _missing_inputs(out: Path, stage: str) -> str | None:
     if stage == "generate" and not (out / "retrieve.jsonl").is_file():
         return "retrieve.jsonl"
     return needed if needed and not (out / needed).is_file() else None
+
+
+async def _solve(ctx: SynthContext, student: Sampler | None) -> dict[str, int]:
+    from synthrl.io import read_jsonl, write_jsonl
+    from synthrl.student.stages import solve
+
+    if student is None:
+        records = read_jsonl(ctx.path("verify.jsonl"))
+        write_jsonl(ctx.path("solve.jsonl"), records)
+        return {"samples": len(records), "skipped_no_student": len(records)}
+    bar = ctx.progress.add_task("solve", total=_count(ctx)) if ctx.progress else None
+
+    def advance(done: int) -> None:
+        if ctx.progress is not None and bar is not None:
+            ctx.progress.advance(bar, done)
+
+    # Generation is blocking work; a thread keeps the event loop (and Ctrl-C) responsive.
+    return await asyncio.to_thread(solve, ctx.task, ctx.config, ctx.out, student, advance)
+
+
+def _count(ctx: SynthContext) -> int:
+    with ctx.path("verify.jsonl").open(encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
@@ -74,16 +101,23 @@ def run_synth(
     out: Path,
     show_progress: bool = True,
     stages: tuple[str, ...] = SYNTH_STAGES,
+    student: Sampler | None = None,
 ) -> dict[str, Any]:
     """Run `stages` (default keywords..dedup) in order; returns the manifest's stage records.
 
-    A stage that starts later than `keywords` reads what earlier stages left in `out`.
+    A stage that starts later than `keywords` reads what earlier stages left in `out`. Without
+    a `student` sampler, solve passes samples through unflagged and rewrite has nothing to do.
     """
-    return asyncio.run(_run(task, config, out, show_progress, stages))
+    return asyncio.run(_run(task, config, out, show_progress, stages, student))
 
 
 async def _run(
-    task: Task, config: RunConfig, out: Path, show_progress: bool, chosen: tuple[str, ...]
+    task: Task,
+    config: RunConfig,
+    out: Path,
+    show_progress: bool,
+    chosen: tuple[str, ...],
+    student: Sampler | None,
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     write_run_inputs(task, config, out)
@@ -98,6 +132,7 @@ async def _run(
         "pattern": lambda: grounding.pattern(ctx),
         "generate": lambda: generate.generate(ctx),
         "verify": lambda: vote.verify(ctx),
+        "solve": lambda: _solve(ctx, student),
         "rewrite": lambda: generate.rewrite(ctx),
         "dedup": lambda: dedup.dedup(ctx),
     }

@@ -1,0 +1,229 @@
+"""Student-side commands on a run folder: score, select, train; and eval of any model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthrl.config import RunConfig, load_config
+from synthrl.errors import UserError
+from synthrl.io import write_json, write_jsonl
+from synthrl.manifest import Manifest
+from synthrl.task import load_task
+from synthrl.task.loader import Task
+
+out = Console(highlight=False)
+
+RunDir = Annotated[Path, typer.Argument(help="A run folder made by `synthrl synth`.")]
+Student = Annotated[
+    str | None, typer.Option("--student", help="HF id, local folder or 'smollm2-135m'.")
+]
+Backend = Annotated[str | None, typer.Option(help="transformers or server.")]
+StudentUrl = Annotated[
+    str | None, typer.Option("--student-base-url", help="OpenAI-compatible URL (server).")
+]
+Device = Annotated[str | None, typer.Option(help="auto, cpu, cuda, mps.")]
+
+
+def overrides(**flags: object) -> dict[str, dict[str, object]]:
+    """Flags given on the command line (section__key=value) as a nested config override."""
+    sections: dict[str, dict[str, object]] = {}
+    for dotted, value in flags.items():
+        if value is not None:
+            section, key = dotted.split("__")
+            sections.setdefault(section, {})[key] = value
+    return sections
+
+
+def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunConfig]:
+    """The task and resolved config saved in a run folder, with command-line overrides."""
+    if not (run / "task.yaml").is_file():
+        raise UserError(f"{run}: not a run folder (no task.yaml); make one with `synthrl synth`")
+    config_path = run / "config.yaml"
+    config = load_config(config_path if config_path.is_file() else None, None, flags)
+    return load_task(run / "task.yaml"), config
+
+
+def student_progress(label: str, total: int) -> tuple[Any, Any]:
+    """A started rich progress bar and its advance callback."""
+    from synthrl.synth.context import make_progress
+
+    progress = make_progress()
+    bar = progress.add_task(label, total=total)
+    progress.start()
+    return progress, lambda done: progress.advance(bar, done)
+
+
+def _record(run: Path, stage: str, config: RunConfig, began: float, counts: dict) -> None:
+    manifest = Manifest(run / "manifest.json")
+    manifest.start(stage, config.fingerprint("student", stage))
+    manifest.finish(stage, counts, None, time.perf_counter() - began)
+
+
+def score(
+    run: RunDir,
+    student: Student = None,
+    backend: Backend = None,
+    student_base_url: StudentUrl = None,
+    samples: Annotated[int | None, typer.Option(help="L: samples per question.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
+    device: Device = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Pass rate of the student on every synthetic sample (dedup.jsonl -> score.jsonl)."""
+    from synthrl.io import read_jsonl
+    from synthrl.llm.cache import ResponseCache
+    from synthrl.student.sampler import make_sampler
+    from synthrl.student.stages import score as score_stage
+
+    flags = overrides(
+        student__model=student, student__backend=backend, student__base_url=student_base_url,
+        student__device=device, score__samples=samples, score__temperature=temperature,
+    )  # fmt: skip
+    task, config = open_run(run, flags)
+    if not (run / "dedup.jsonl").is_file():
+        raise UserError(f"{run}: no dedup.jsonl; run `synthrl synth` to the dedup stage first")
+    began = time.perf_counter()
+    sampler = make_sampler(config.student, ResponseCache(run / "cache" / "student.sqlite"))
+    progress, advance = (None, None)
+    if not quiet:
+        progress, advance = student_progress("score", len(read_jsonl(run / "dedup.jsonl")))
+    try:
+        counts = score_stage(task, config, run, sampler, advance)
+    finally:
+        if progress is not None:
+            progress.stop()
+    _record(run, "score", config, began, counts)
+    out.print(f"scored: {counts} -> {run / 'score.jsonl'}")
+
+
+def select(
+    run: RunDir,
+    m: Annotated[int | None, typer.Option("--m", help="Training samples to keep.")] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="paper, balanced, easy, hard, random, all.")
+    ] = None,
+    validation: Annotated[float | None, typer.Option(help="Share held out.")] = None,
+) -> None:
+    """Choose the training samples (score.jsonl -> selected.jsonl, validation.jsonl, exports)."""
+    from synthrl.select import run_select
+    from synthrl.train.export import export
+
+    flags = overrides(select__m=m, select__strategy=strategy, select__validation=validation)
+    task, config = open_run(run, flags)
+    began = time.perf_counter()
+    counts = run_select(run, config.select)
+    export(task, run)
+    _record(run, "select", config, began, counts)
+    out.print(f"selected: {counts} -> {run / 'selected.jsonl'}; exports in {run / 'export'}")
+
+
+def train(
+    run: RunDir,
+    method: Annotated[str | None, typer.Option(help="grpo or sft (the baseline).")] = None,
+    student: Student = None,
+    max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps.")] = None,
+    lora: Annotated[bool | None, typer.Option("--lora/--full", help="LoRA adapters.")] = None,
+    device: Device = None,
+) -> None:
+    """Train the student on selected.jsonl with TRL (GRPO, or SFT); resumes from checkpoints.
+
+    Several GPUs or nodes: `accelerate launch -m synthrl train RUN_DIR`."""
+    from synthrl.train.grpo import train as train_model
+
+    flags = overrides(
+        train__method=method, student__model=student, train__max_steps=max_steps,
+        train__lora=lora, student__device=device,
+    )  # fmt: skip
+    task, config = open_run(run, flags)
+    began = time.perf_counter()
+    summary = train_model(task, config, run)
+    _record(run, "train", config, began, {"steps": summary["steps"]})
+    out.print(f"trained {summary['steps']} steps; model in {summary['model']}")
+
+
+def evaluate(
+    task: Annotated[str, typer.Option("--task", help="A task YAML path or built-in name.")],
+    model: Annotated[
+        list[str], typer.Option("--model", help="Model to evaluate; repeat to compare.")
+    ],
+    data: Annotated[Path | None, typer.Option(help="Evaluation file (JSONL/CSV/parquet).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Use the first K items.")] = None,
+    seeds: Annotated[int, typer.Option(min=1, help="Passes when sampling.")] = 1,
+    temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
+    max_tokens: Annotated[int | None, typer.Option(help="Tokens per answer.")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="Results JSON.")] = Path("eval.json"),
+    profile: Annotated[str | None, typer.Option(help="cpu or gpu defaults.")] = None,
+    backend: Backend = None,
+    student_base_url: StudentUrl = None,
+    device: Device = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Zero-shot accuracy with the task's verifier; several models side by side with deltas."""
+    from synthrl.evaluate.benchmarks import load_items
+    from synthrl.evaluate.runner import evaluate as run_eval
+    from synthrl.student.sampler import make_sampler
+
+    if profile not in (None, "cpu", "gpu"):
+        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
+    loaded = load_task(task)
+    flags = overrides(
+        student__backend=backend, student__base_url=student_base_url, student__device=device,
+        student__max_tokens=max_tokens,
+    )  # fmt: skip
+    config = load_config(None, profile, flags)  # type: ignore[arg-type]
+    items = load_items(loaded.name, data, limit)
+    results = []
+    for ref in model:
+        sampler = make_sampler(config.student, model=ref)
+        progress, advance = (None, None)
+        if not quiet:
+            progress, advance = student_progress(ref[-20:], len(items) * max(1, seeds))
+        try:
+            summary, predictions = run_eval(
+                loaded, sampler, items, config.student.max_tokens, temperature, seeds, advance
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+        summary["model"] = ref
+        stem = out_file.with_suffix("")
+        index = len(results)
+        predictions_path = Path(f"{stem}.predictions{index if len(model) > 1 else ''}.jsonl")
+        write_jsonl(predictions_path, predictions)
+        summary["predictions"] = str(predictions_path)
+        results.append(summary)
+    report = {"task": loaded.name, "data": str(data) if data else "built-in", "results": results}
+    write_json(out_file, report)
+    table = Table("model", "items", "accuracy", "std", "delta vs first")
+    for result in results:
+        delta = result["accuracy"] - results[0]["accuracy"]
+        table.add_row(
+            result["model"], str(result["items"]), f"{100 * result['accuracy']:.1f}%",
+            f"{100 * result['std']:.1f}", f"{100 * delta:+.1f} pp",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"results: {out_file}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the main app."""
+    app.command(epilog="Example:  synthrl score runs/gsm8k --student smollm2-135m --samples 8")(
+        score
+    )
+    app.command(epilog="Example:  synthrl select runs/gsm8k --m 500 --strategy paper")(select)
+    app.command(
+        epilog="Examples:  synthrl train runs/gsm8k  |  synthrl train runs/gsm8k --method sft"
+    )(train)
+    app.command(
+        "eval",
+        epilog=(
+            "Examples:  synthrl eval --task gsm8k --model smollm2-135m --limit 50  |  "
+            "synthrl eval --task gsm8k --model smollm2-135m --model runs/gsm8k/model"
+        ),
+    )(evaluate)

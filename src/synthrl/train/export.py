@@ -1,0 +1,65 @@
+"""Exports of the selected data, for training elsewhere.
+
+- `export/hf/{train,validation}.parquet`: Hugging Face datasets parquet with `prompt`
+  (a chat conversation), `answer`, and the sample's id, origin and pass rate;
+  `datasets.load_dataset("parquet", data_files=...)` reads it.
+- `export/verl/{train,test}.parquet`: verl's RL format (`data_source`, `prompt` as chat
+  messages, `ability`, `reward_model` {style: rule, ground_truth}, `extra_info`), for Ray
+  clusters; the reward function there must read answers the way the task's verifier does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from synthrl.io import read_jsonl
+from synthrl.task.loader import Task
+from synthrl.task.prompt import task_prompt
+
+
+def _hf_rows(task: Task, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "prompt": [{"role": "user", "content": task_prompt(task, r["input"])}],
+            "answer": r["answer"],
+            "id": r["id"],
+            "origin": r.get("origin"),
+            "pass_rate": r.get("pass_rate"),
+        }
+        for r in records
+    ]
+
+
+def _verl_rows(task: Task, records: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "data_source": f"synthrl/{task.name}",
+            "prompt": [{"role": "user", "content": task_prompt(task, r["input"])}],
+            "ability": task.spec.answer.type,
+            "reward_model": {"style": "rule", "ground_truth": r["answer"]},
+            "extra_info": {"split": split, "index": i, "id": r["id"]},
+        }
+        for i, r in enumerate(records)
+    ]
+
+
+def _write(rows: list[dict[str, Any]], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pylist(rows), tmp)
+    tmp.replace(path)
+
+
+def export(task: Task, run: Path) -> dict[str, int]:
+    """Write both exports from `selected.jsonl` and `validation.jsonl`."""
+    train = read_jsonl(run / "selected.jsonl")
+    validation = read_jsonl(run / "validation.jsonl")
+    _write(_hf_rows(task, train), run / "export" / "hf" / "train.parquet")
+    _write(_hf_rows(task, validation), run / "export" / "hf" / "validation.parquet")
+    _write(_verl_rows(task, train, "train"), run / "export" / "verl" / "train.parquet")
+    _write(_verl_rows(task, validation, "test"), run / "export" / "verl" / "test.parquet")
+    return {"train": len(train), "validation": len(validation)}
