@@ -1,0 +1,208 @@
+"""The student on CPU with the real SmolLM2-135M-Instruct: sampling, scoring, GRPO, SFT, eval."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from synthrl.config import StudentConfig, load_config
+from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.llm.cache import ResponseCache
+from synthrl.student.models import load_model
+from synthrl.student.sampler import ServerSampler, TransformersSampler
+from synthrl.student.stages import score, solve
+from synthrl.task import load_task
+from synthrl.testing.fake_server import FakeServer
+from synthrl.train.grpo import read_metrics, train
+
+pytestmark = pytest.mark.slow
+
+COLOURS = """\
+name: colours
+description: Name a colour.
+input_format: A short request.
+output_format: Answer with one word.
+answer: {type: custom, function: "colour_check:read", read_from: final_line}
+"""
+PROMPTS = ["Name a colour.", "What colour is the sky?", "Say a colour.", "Pick a colour.",
+           "Tell me a colour.", "Which colour do you like?", "Give one colour.",
+           "A colour, please."]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory):
+    """One cache folder per session: the built-in student is converted once."""
+    folder = tmp_path_factory.mktemp("synthrl-cache")
+    previous = os.environ.get("SYNTHRL_CACHE")
+    os.environ["SYNTHRL_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("SYNTHRL_CACHE", None)
+    else:
+        os.environ["SYNTHRL_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def smol(model_cache):
+    return load_model("smollm2-135m", device="cpu")
+
+
+@pytest.fixture
+def colours(tmp_path):
+    """A toy task whose reward is learnable in a few steps: say 'blue'."""
+    (tmp_path / "colour_check.py").write_text(
+        "def read(text):\n    return 'blue' if 'blue' in text.lower() else 'other'\n"
+    )
+    (tmp_path / "colours.yaml").write_text(COLOURS)
+    run = tmp_path / "run"
+    run.mkdir()
+    records = [{"id": str(i), "input": p, "answer": "blue", "reference": "Blue"}
+               for i, p in enumerate(PROMPTS)]  # fmt: skip
+    write_jsonl(run / "selected.jsonl", records)
+    write_jsonl(run / "validation.jsonl", [])
+    return load_task(tmp_path / "colours.yaml"), run
+
+
+def cpu_config(**train):
+    settings = {"max_steps": 2, "num_generations": 4, "prompts_per_step": 1,
+                "max_completion_length": 12, "save_steps": 1, **train}  # fmt: skip
+    return load_config(profile="cpu", overrides={"train": settings})
+
+
+def test_backends_return_the_same_shapes(smol):
+    model, tokenizer = smol
+    local = TransformersSampler(model, tokenizer, "smol", chat=True, batch_size=4)
+    prompts = ["What is 2 + 2?", "Name a colour.", "Say hi."]
+    in_process = local.sample(prompts, n=3, temperature=0.7, max_tokens=8)
+    with FakeServer() as server:
+        remote = ServerSampler(StudentConfig(backend="server", base_url=server.base_url))
+        over_http = remote.sample(prompts, n=3, temperature=0.7, max_tokens=8)
+        assert server.calls == 3, "one request per prompt, n samples each"
+    assert [len(r) for r in in_process] == [len(r) for r in over_http] == [3, 3, 3]
+    assert all(isinstance(t, str) for row in in_process + over_http for t in row)
+
+
+def test_greedy_sampling_is_deterministic(smol):
+    model, tokenizer = smol
+    sampler = TransformersSampler(model, tokenizer, "smol", chat=True, batch_size=8)
+    prompts = ["What is 3 + 4?", "Name a fruit."]
+    first = sampler.sample(prompts, n=1, temperature=0.0, max_tokens=12)
+    assert first == sampler.sample(prompts, n=1, temperature=0.0, max_tokens=12)
+
+
+def test_cached_samples_are_not_generated_again(smol, tmp_path):
+    model, tokenizer = smol
+    cache = ResponseCache(tmp_path / "student.sqlite")
+    sampler = TransformersSampler(model, tokenizer, "smol", chat=True, cache=cache)
+    first = sampler.sample(["Name a colour."], n=2, temperature=0.7, max_tokens=6)
+    sampler._generate = None  # any generation now would fail
+    assert sampler.sample(["Name a colour."], n=2, temperature=0.7, max_tokens=6) == first
+
+
+def _scripted_student(body, index):
+    # Greedy (temperature 0) answers 5; sampled answers: 3 of every 8 say 5, the rest 7.
+    if body.get("temperature") == 0:
+        return "#### 5"
+    return "#### 5" if index % 8 < 3 else "#### 7"
+
+
+def test_pass_rate_is_correct_answers_over_l_and_solve_flags(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    base = {
+        "task": "gsm8k",
+        "reference": "",
+        "origin": "initial",
+        "parent_id": None,
+        "passage_id": None,
+        "votes": {},
+        "unreadable_votes": 0,
+        "agreement": 1.0,
+    }
+    records = [{**base, "id": "a", "input": "2 + 3?", "answer": "5"},
+               {**base, "id": "b", "input": "3 + 4?", "answer": "7"}]  # fmt: skip
+    write_jsonl(run / "dedup.jsonl", records)
+    write_jsonl(run / "verify.jsonl", records)
+    config = load_config(profile="cpu", overrides={"score": {"samples": 8}})
+    with FakeServer(_scripted_student) as server:
+        student = StudentConfig(backend="server", base_url=server.base_url)
+        sampler = ServerSampler(student)
+        score(load_task("gsm8k"), config, run, sampler)
+        solve(load_task("gsm8k"), config, run, sampler)
+    rates = {r["id"]: (r["pass_rate"], r["n_samples"]) for r in read_jsonl(run / "score.jsonl")}
+    assert rates == {"a": (3 / 8, 8), "b": (5 / 8, 8)}
+    flags = {r["id"]: r["greedy_solved"] for r in read_jsonl(run / "solve.jsonl")}
+    assert flags == {"a": True, "b": False}
+
+
+def test_grpo_writes_a_loadable_checkpoint_and_resumes(colours, smol):
+    from transformers import AutoModelForCausalLM
+
+    task, run = colours
+    train(task, cpu_config(max_steps=2), run)
+    checkpoint = run / "train" / "grpo" / "checkpoint-2"
+    assert AutoModelForCausalLM.from_pretrained(checkpoint) is not None
+    assert (run / "model" / "config.json").is_file()
+    summary = train(task, cpu_config(max_steps=3), run)
+    assert summary["steps"] == 3
+    steps = [r["step"] for r in read_metrics(run) if "reward_mean" in r]
+    assert steps == [1, 2, 3], "the second run resumed at step 3 instead of starting over"
+
+
+def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):
+    task, run = colours
+    config = cpu_config(max_steps=16, num_generations=8, prompts_per_step=2,
+                        learning_rate=2e-5, save_steps=100)  # fmt: skip
+    train(task, config, run)
+    rewards = [r["reward_mean"] for r in read_metrics(run) if "reward_mean" in r]
+    assert len(rewards) == 16
+    early, late = sum(rewards[:4]) / 4, sum(rewards[-4:]) / 4
+    assert late >= early + 0.3, rewards
+
+
+def test_sft_baseline_trains_on_teacher_solutions(colours, smol):
+    task, run = colours
+    config = load_config(
+        profile="cpu",
+        overrides={
+            "train": {"method": "sft", "max_steps": 2, "sft_batch_size": 4, "save_steps": 1}
+        },
+    )
+    summary = train(task, config, run)
+    assert summary["method"] == "sft" and summary["steps"] == 2
+    assert (run / "model" / "model.safetensors").is_file()
+
+
+def test_eval_on_20_gsm8k_items_writes_accuracy_and_predictions(tmp_path, model_cache, capsys):
+    from synthrl.cli import main
+
+    out = tmp_path / "eval.json"
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "eval",
+                "--task",
+                "gsm8k",
+                "--model",
+                "smollm2-135m",
+                "--limit",
+                "20",
+                "--profile",
+                "cpu",
+                "--max-tokens",
+                "48",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+    assert exit_info.value.code == 0
+    report = read_json(out)
+    [result] = report["results"]
+    assert result["items"] == 20 and 0.0 <= result["accuracy"] <= 1.0
+    predictions = read_jsonl(Path(result["predictions"]))
+    assert len(predictions) == 20
+    assert sum(p["correct"] for p in predictions) / 20 == result["accuracy"]
+    assert "accuracy" in capsys.readouterr().out
+    json.dumps(report)
