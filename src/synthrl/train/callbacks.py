@@ -18,6 +18,7 @@ KEYS = {
     "loss": "loss",
     "learning_rate": "learning_rate",
     "eval_reward": "eval_reward",
+    "step_time": "step_time",
 }
 
 
