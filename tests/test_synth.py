@@ -266,3 +266,25 @@ def test_demos_bring_a_pattern_into_every_generation_prompt(teacher, tmp_path):
     assert len(generation) == 6
     assert all("Pattern of one example" in p and "Example 1:" in p for p in generation)
     assert all("no passage" in p for p in generation)
+
+
+def test_run_folder_commands_chain_from_synth_to_selection(teacher, tmp_path, capsys):
+    """synth -> score (student behind an OpenAI-compatible server) -> select, via the CLI."""
+    out = tmp_path / "run"
+    common = ["--quiet"]
+    synth = ["synth", "gsm8k", "--out", str(out), "--teacher-base-url", teacher.base_url,
+             "--teacher-model", "fake", "--profile", "cpu", "--n", "16"]  # fmt: skip
+    student = ["--backend", "server", "--student-base-url", teacher.base_url]
+    for args in (synth + common, ["score", str(out), *student, "--samples", "4", *common],
+                 ["select", str(out), "--m", "6"]):  # fmt: skip
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 0, capsys.readouterr().err
+    scored = read_jsonl(out / "score.jsonl")
+    # The scripted teacher answers correctly unless a question is one of its planted ones.
+    assert scored and all(r["pass_rate"] in (0.0, 0.5, 1.0) for r in scored)
+    selected = read_jsonl(out / "selected.jsonl") + read_jsonl(out / "validation.jsonl")
+    assert len(selected) == min(6, len(scored))
+    stages = read_json(out / "manifest.json")["stages"]
+    assert stages["score"]["status"] == stages["select"]["status"] == "done"
+    assert (out / "export" / "verl" / "train.parquet").is_file()
