@@ -211,6 +211,21 @@ def evaluate(
     out.print(f"results: {out_file}")
 
 
+def report(
+    run: RunDir,
+    reference: Annotated[
+        Path | None, typer.Option(help="Real questions to compare lengths and diversity with.")
+    ] = None,
+) -> None:
+    """Write report.html (plots embedded) and report.md for a run folder."""
+    from synthrl.report import write_report
+
+    if not run.is_dir():
+        raise UserError(f"{run}: run folder not found")
+    html_path, md_path = write_report(run, reference)
+    out.print(f"report: {html_path} (summary: {md_path})")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main app."""
     app.command(epilog="Example:  synthrl score runs/gsm8k --student smollm2-135m --samples 8")(
@@ -220,6 +235,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         epilog="Examples:  synthrl train runs/gsm8k  |  synthrl train runs/gsm8k --method sft"
     )(train)
+    app.command(epilog="Example:  synthrl report runs/gsm8k --reference gsm8k_train.jsonl")(report)
     app.command(
         "eval",
         epilog=(

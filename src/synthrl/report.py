@@ -1,0 +1,285 @@
+"""The run report: one self-contained HTML file (plots embedded) and a Markdown summary.
+
+    write_report(Path("runs/gsm8k"))                       # -> report.html, report.md
+    write_report(Path("runs/gsm8k"), reference=Path("real.jsonl"))
+
+Sections: the stage funnel with rejects by reason; pass-rate histograms of the initial samples,
+of all samples after difficulty adaptation, and of the selected ones (the paper's Figure 3);
+input lengths and within-set similarity, against a real reference set when one is given;
+training curves (reward, completion length, KL); base vs trained evaluation with deltas;
+teacher tokens and cost; example samples per origin. A section whose data the run does not
+have yet says so instead of disappearing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+from synthrl.io import read_json, read_jsonl, write_atomic
+from synthrl.synth.dedup import ngrams, words
+
+Record = dict[str, Any]
+
+
+def _load(path: Path) -> list[Record]:
+    return read_jsonl(path) if path.is_file() else []
+
+
+def _figure_png(draw: Any) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.4, 3.2))
+    draw(axes)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def similarity(texts: list[str], pairs: int = 2000, seed: int = 0) -> float | None:
+    """Mean word 3-gram Jaccard similarity over random pairs: lower means more diverse."""
+    if len(texts) < 2:
+        return None
+    grams = [ngrams(words(t), 3) for t in texts]
+    rng = random.Random(seed)
+    total = 0.0
+    for _ in range(pairs):
+        a, b = rng.sample(range(len(grams)), 2)
+        union = len(grams[a] | grams[b])
+        total += len(grams[a] & grams[b]) / union if union else 0.0
+    return total / pairs
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> tuple[str, str]:
+    """(HTML, Markdown) of one table."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    markdown = "| " + " | ".join(headers) + " |\n|" + "---|" * len(headers) + "\n"
+    markdown += "".join("| " + " | ".join(str(c) for c in row) + " |\n" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>", markdown
+
+
+class _Report:
+    def __init__(self, title: str) -> None:
+        self.html = [f"<h1>{html.escape(title)}</h1>"]
+        self.markdown = [f"# {title}\n"]
+
+    def section(self, title: str) -> None:
+        self.html.append(f"<h2>{html.escape(title)}</h2>")
+        self.markdown.append(f"\n## {title}\n")
+
+    def text(self, text: str) -> None:
+        self.html.append(f"<p>{html.escape(text)}</p>")
+        self.markdown.append(text + "\n")
+
+    def table(self, headers: list[str], rows: list[list[Any]]) -> None:
+        as_html, as_markdown = _table(headers, rows)
+        self.html.append(as_html)
+        self.markdown.append(as_markdown)
+
+    def image(self, png: str, caption: str) -> None:
+        self.html.append(
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+        self.markdown.append(f"_{caption}: see report.html_\n")
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;"
+    "text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"
+)
+
+
+def _funnel(report: _Report, stages: dict[str, Any]) -> None:
+    report.section("Stage funnel")
+    if not stages:
+        report.text("No stage has run yet.")
+        return
+    rows = []
+    for name, entry in stages.items():
+        counts = ", ".join(f"{k}={v}" for k, v in (entry.get("counts") or {}).items())
+        rows.append([name, entry.get("status", ""), counts, entry.get("wall_s", "")])
+    report.table(["stage", "status", "counts (rejects by reason included)", "wall s"], rows)
+
+
+def _pass_rates(report: _Report, scored: list[Record], selected: list[Record]) -> None:
+    report.section("Pass rates (initial, after adaptation, selected)")
+    if not scored:
+        report.text("No pass rates yet: run `synthrl score`.")
+        return
+    groups = {
+        "initial": [r["pass_rate"] for r in scored if r.get("origin") == "initial"],
+        "after adaptation": [r["pass_rate"] for r in scored],
+        "selected": [r["pass_rate"] for r in selected if r.get("pass_rate") is not None],
+    }
+
+    def draw(axes: Any) -> None:
+        bins = [i / 10 for i in range(11)]
+        for label, rates in groups.items():
+            if rates:
+                axes.hist(rates, bins=bins, alpha=0.5, label=f"{label} ({len(rates)})")
+        axes.set_xlabel("student pass rate")
+        axes.set_ylabel("samples")
+        axes.legend()
+
+    report.image(_figure_png(draw), "Pass-rate histograms")
+    rows = [
+        [label, len(r), f"{sum(r) / len(r):.3f}" if r else "-",
+         sum(1 for p in r if 0 < p < 1)]
+        for label, r in groups.items()
+    ]  # fmt: skip
+    report.table(["set", "samples", "mean pass rate", "0 < p < 1"], rows)
+
+
+def _diversity(report: _Report, synthetic: list[Record], reference: list[str] | None) -> None:
+    report.section("Input lengths and diversity")
+    if not synthetic:
+        report.text("No synthetic samples yet.")
+        return
+    sets = {"synthetic": [r["input"] for r in synthetic]}
+    if reference:
+        sets["reference"] = reference
+
+    lengths_by_set = {label: [len(t.split()) for t in texts] for label, texts in sets.items()}
+    longest = max(max(v) for v in lengths_by_set.values())
+
+    def draw(axes: Any) -> None:
+        # Densities on shared bins, so sets of different sizes compare by shape.
+        bins = list(range(0, longest + 2, max(1, (longest + 1) // 30)))
+        for label, lengths in lengths_by_set.items():
+            axes.hist(lengths, bins=bins, alpha=0.5, density=True, label=label)
+        axes.set_xlabel("input length (words)")
+        axes.set_ylabel("share of inputs")
+        axes.legend()
+
+    report.image(_figure_png(draw), "Input-length distributions")
+    rows = []
+    for label, texts in sets.items():
+        lengths = sorted(len(t.split()) for t in texts)
+        sim = similarity(texts)
+        rows.append([label, len(texts), lengths[len(lengths) // 2],
+                     "-" if sim is None else f"{sim:.3f}"])  # fmt: skip
+    report.table(["set", "inputs", "median words", "mean pairwise 3-gram Jaccard"], rows)
+    if not reference:
+        report.text("No reference set given (synthrl report RUN --reference FILE).")
+
+
+def _training(report: _Report, metrics: list[Record]) -> None:
+    report.section("Training curves")
+    rows = [m for m in metrics if "reward_mean" in m or "loss" in m]
+    if not rows:
+        report.text("No training metrics yet: run `synthrl train`.")
+        return
+    curves = [
+        ("reward_mean", "mean reward"),
+        ("completion_length", "completion length (tokens)"),
+        ("kl", "KL to the reference model"),
+        ("loss", "loss"),
+    ]
+    for key, label in curves:
+        points = [(m["step"], m[key]) for m in rows if key in m]
+        if not points:
+            continue
+
+        def draw(axes: Any, points: list[tuple[int, float]] = points, label: str = label) -> None:
+            axes.plot([p[0] for p in points], [p[1] for p in points], marker=".")
+            axes.set_xlabel("step")
+            axes.set_ylabel(label)
+
+        report.image(_figure_png(draw), f"Training: {label}")
+
+
+def _evaluation(report: _Report, run: Path) -> None:
+    report.section("Evaluation: base vs trained")
+    path = run / "eval.json"
+    if not path.is_file():
+        report.text("No evaluation yet: `synthrl eval ... --out RUN/eval.json`.")
+        return
+    data = read_json(path)
+    results = data.get("results", [])
+    if not results:
+        report.text("The evaluation file has no results.")
+        return
+    first = results[0]["accuracy"]
+    rows = [[r["model"], r["items"], f"{100 * r['accuracy']:.1f}%", f"{100 * r.get('std', 0):.1f}",
+             f"{100 * (r['accuracy'] - first):+.1f} pp"] for r in results]  # fmt: skip
+    report.table(["model", "items", "accuracy", "std", "delta vs first"], rows)
+    report.text(f"Task {data.get('task')}, data: {data.get('data')}.")
+
+
+def _usage(report: _Report, stages: dict[str, Any]) -> None:
+    report.section("Teacher usage")
+    rows = []
+    for name, entry in stages.items():
+        usage = entry.get("usage") or {}
+        if usage.get("samples"):
+            rows.append([name, usage.get("requests", 0), usage.get("cached_samples", 0),
+                         usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0),
+                         f"{usage.get('cost', 0.0):.4f}"])  # fmt: skip
+    if not rows:
+        report.text("No teacher calls recorded.")
+        return
+    totals = ["total"] + [sum(int(r[i]) for r in rows) for i in range(1, 5)]
+    totals.append(f"{sum(float(r[5]) for r in rows):.4f}")
+    report.table(["stage", "calls", "cached samples", "prompt tokens", "completion tokens",
+                  "cost"], [*rows, totals])  # fmt: skip
+
+
+def _examples(report: _Report, samples: list[Record], per_origin: int = 2) -> None:
+    report.section("Example samples")
+    if not samples:
+        report.text("No samples yet.")
+        return
+    for origin in ("initial", "harder", "easier"):
+        chosen = [s for s in samples if s.get("origin") == origin][:per_origin]
+        for sample in chosen:
+            rate = sample.get("pass_rate")
+            header = f"{origin} · answer {sample['answer']}"
+            if rate is not None:
+                header += f" · pass rate {rate}"
+            report.html.append(
+                f"<h3>{html.escape(header)}</h3><pre>{html.escape(sample['input'])}</pre>"
+            )
+            report.markdown.append(f"\n**{header}**\n\n```\n{sample['input']}\n```\n")
+
+
+def write_report(run: Path, reference: Path | None = None) -> tuple[Path, Path]:
+    """Write `report.html` and `report.md` into the run folder; returns their paths."""
+    from synthrl.evaluate.sets import read_questions
+
+    manifest = read_json(run / "manifest.json") if (run / "manifest.json").is_file() else {}
+    stages = manifest.get("stages", {})
+    scored = _load(run / "score.jsonl")
+    samples = scored or _load(run / "dedup.jsonl") or _load(run / "verify.jsonl")
+    selected = _load(run / "selected.jsonl")
+    metrics = _load(run / "train" / "metrics.jsonl")
+    task = run.name
+    report = _Report(f"synthrl run report: {task}")
+    _funnel(report, stages)
+    _pass_rates(report, scored, selected)
+    _diversity(report, samples, read_questions(reference) if reference else None)
+    _training(report, metrics)
+    _evaluation(report, run)
+    _usage(report, stages)
+    _examples(report, samples)
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(task)}</title>"
+        f"<style>{_STYLE}</style></head><body>{''.join(report.html)}</body></html>\n"
+    )
+    html_path, md_path = run / "report.html", run / "report.md"
+    write_atomic(html_path, page)
+    write_atomic(md_path, "".join(report.markdown))
+    return html_path, md_path
