@@ -257,6 +257,61 @@ def synth(
     out.print(f"samples: {out_dir / 'dedup.jsonl'}  rejects: {out_dir}/*.rejects.jsonl")
 
 
+@app.command(
+    epilog=(
+        "Examples:  synthrl run gsm8k --profile cpu --teacher-base-url http://127.0.0.1:8000/v1 "
+        "--teacher-model qwen  |  synthrl run my-task.yaml --config run.yaml --from score"
+    )
+)
+def run(
+    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (resumed).")] = None,
+    config: Annotated[Path | None, typer.Option(help="Run config YAML.")] = None,
+    profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
+    teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
+    teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    student: Annotated[str | None, typer.Option(help="HF id, folder or built-in.")] = None,
+    corpus: Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")] = None,
+    n: Annotated[int | None, typer.Option(help="Initial samples (N).")] = None,
+    m: Annotated[int | None, typer.Option("--m", help="Training samples (M).")] = None,
+    votes: Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")] = None,
+    samples: Annotated[int | None, typer.Option(help="Student samples per sample (L).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
+    from_stage: Annotated[str | None, typer.Option("--from", help="First stage.")] = None,
+    force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+) -> None:
+    """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
+    from synthrl.pipeline import STAGES, Pipeline, describe, stage_range
+
+    if profile not in (None, "cpu", "gpu"):
+        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
+    for name in force or []:
+        if name not in STAGES:
+            raise UserError(f"--force: unknown stage '{name}' (stages: {', '.join(STAGES)})")
+    loaded = load_task(task)
+    flags = overrides(
+        teacher__base_url=teacher_base_url, teacher__model=teacher_model,
+        student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
+        synth__votes=votes, score__samples=samples,
+    )  # fmt: skip
+    resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
+    folder = out_dir or Path("runs") / loaded.name
+    chosen = stage_range(from_stage, until)
+    forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
+    pipeline = Pipeline(loaded, resolved, folder, forced, show_progress=not quiet)
+    stages = pipeline.run_stages(chosen)
+    out.print(describe(stages))
+    if "eval" in stages and stages["eval"].get("status") == "done":
+        counts = stages["eval"]["counts"]
+        out.print(
+            f"held-out accuracy: base {100 * counts['base']:.1f}% -> trained "
+            f"{100 * counts['trained']:.1f}% ({100 * counts['delta']:+.1f} pp)"
+        )
+    if (folder / "report.html").is_file():
+        out.print(f"report: {folder / 'report.html'}")
+
+
 register(app)
 
 

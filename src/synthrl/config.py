@@ -140,6 +140,15 @@ class TrainConfig(_Strict):
     sft_batch_size: int = Field(default=64, ge=1)
 
 
+class EvalConfig(_Strict):
+    """Benchmark evaluation at the end of a run: base model vs trained model."""
+
+    data: str | None = Field(default=None, description="file; None: the task's built-in set")
+    limit: int | None = Field(default=None, ge=1, description="first K items")
+    temperature: float = Field(default=0.0, ge=0)
+    seeds: int = Field(default=1, ge=1)
+
+
 class RunConfig(_Strict):
     """Everything a run needs besides the task."""
 
@@ -151,6 +160,7 @@ class RunConfig(_Strict):
     score: ScoreConfig = Field(default_factory=ScoreConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)
 
     def fingerprint(self, *sections: str) -> str:
         """A short hash of the named sections (all when none), for cache and resume checks."""
