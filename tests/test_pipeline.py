@@ -58,3 +58,44 @@ def test_run_end_to_end_then_resume_skips_every_finished_stage(tmp_path, monkeyp
         again = capsys.readouterr()
         assert teacher.calls == calls
         assert again.err.count("up to date, skipped") == len(STAGES) - 1  # all but report
+
+
+def _run(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.err
+
+
+def test_unreachable_teacher_is_a_runtime_failure_and_the_folder_stays_resumable(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    (tmp_path / "r.yaml").write_text(
+        "teacher: {max_retries: 1, model: fake}\ncorpus: {source: none}\n"
+    )
+    out = tmp_path / "run"
+    code, err = _run(["run", "gsm8k", "--config", str(tmp_path / "r.yaml"), "--out", str(out),
+                      "--teacher-base-url", f"http://127.0.0.1:{port}/v1", "--until", "verify",
+                      "--quiet"], capsys)  # fmt: skip
+    assert code == 1
+    assert f"127.0.0.1:{port}" in err and "rerun the same command" in err
+    assert "Traceback" not in err
+    assert read_json(out / "manifest.json")["stages"]["keywords"]["status"] == "failed"
+
+
+def test_bad_inputs_stop_before_any_teacher_call(tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        base = ["run", "gsm8k", "--out", str(tmp_path / "run"), "--teacher-base-url",
+                teacher.base_url, "--teacher-model", "fake", "--quiet"]  # fmt: skip
+        code, err = _run([*base, "--student", str(tmp_path / "no-such-model")], capsys)
+        assert code == 2 and "no-such-model" in err and "not found" in err
+        code, err = _run([*base, "--corpus", str(empty)], capsys)
+        assert code == 2 and "no passages" in err
+        code, err = _run([*base, "--until", "nonsense"], capsys)
+        assert code == 2 and "unknown stage" in err
+        assert teacher.calls == 0
