@@ -32,11 +32,11 @@ from typing import Any
 from rich.console import Console
 
 from synthrl.config import RunConfig
-from synthrl.errors import SynthrlError, UserError
+from synthrl.errors import SynthrlError
 from synthrl.io import write_json, write_jsonl
 from synthrl.llm.cache import ResponseCache
 from synthrl.manifest import Manifest
-from synthrl.synth.runner import SYNTH_STAGES, run_synth, write_run_inputs
+from synthrl.synth.runner import SYNTH_STAGES, run_synth, stage_slice, write_run_inputs
 from synthrl.task.loader import Task
 
 STAGES = (*SYNTH_STAGES, "score", "select", "train", "eval", "report")
@@ -66,14 +66,7 @@ _OUTPUTS = {
 
 def stage_range(first: str | None, last: str | None) -> tuple[str, ...]:
     """Stages from `first` to `last`, inclusive."""
-    for name in (first, last):
-        if name is not None and name not in STAGES:
-            raise UserError(f"unknown stage '{name}' (stages: {', '.join(STAGES)})")
-    start = STAGES.index(first) if first else 0
-    stop = STAGES.index(last) + 1 if last else len(STAGES)
-    if start >= stop:
-        raise UserError(f"stage '{first}' comes after '{last}'")
-    return STAGES[start:stop]
+    return stage_slice(STAGES, first, last)
 
 
 def stage_key(run: Path, config: RunConfig, stage: str) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 
 from synthrl.errors import UserError
 from synthrl.evaluate.sets import BUILTIN_SETS
+from synthrl.io import read_jsonl
 from synthrl.paths import package_dir
 from synthrl.task.regions import boxed_regions
 
@@ -48,14 +49,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise UserError(f"{path}: evaluation file not found")
     if path.suffix == ".jsonl":
-        rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise UserError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        return rows
+        return read_jsonl(path)
     if path.suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, list) else list(data.values())

@@ -10,10 +10,10 @@ folder. Files need a question column named one of: question, input, problem, pro
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from synthrl.errors import UserError
+from synthrl.io import read_jsonl
 from synthrl.paths import package_dir
 
 QUESTION_FIELDS = ("question", "input", "problem", "prompt", "text", "Question")
@@ -38,8 +38,7 @@ def read_questions(path: Path) -> list[str]:
     if not path.is_file():
         raise UserError(f"{path}: evaluation file not found")
     if path.suffix == ".jsonl":
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [_field(json.loads(line), path) for line in lines if line.strip()]
+        return [_field(row, path) for row in read_jsonl(path)]
     if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as handle:
             return [_field(row, path) for row in csv.DictReader(handle)]

@@ -11,13 +11,13 @@ the same passage has the same id in every run.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from synthrl.errors import UserError
+from synthrl.io import iter_jsonl
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 TABLE_SUFFIXES = {".jsonl", ".parquet"}
@@ -80,20 +80,13 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def _rows(path: Path, text_field: str, title_field: str) -> Iterator[tuple[str, str]]:
     if path.suffix == ".jsonl":
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise UserError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-                if not isinstance(row, dict) or not isinstance(row.get(text_field), str):
-                    raise UserError(
-                        f"{path}:{number}: expected an object with a string field "
-                        f"'{text_field}' (set corpus.text_field for another name)"
-                    )
-                yield str(row.get(title_field) or ""), row[text_field]
+        for number, row in enumerate(iter_jsonl(path), start=1):
+            if not isinstance(row.get(text_field), str):
+                raise UserError(
+                    f"{path}: record {number}: expected a string field '{text_field}' "
+                    "(set corpus.text_field for another name)"
+                )
+            yield str(row.get(title_field) or ""), row[text_field]
     elif path.suffix == ".parquet":
         import pyarrow.parquet as pq
 

@@ -83,16 +83,21 @@ def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
     write_atomic(out / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
 
 
-def select_stages(first: str | None = None, last: str | None = None) -> tuple[str, ...]:
-    """The synthesis stages from `first` to `last` inclusive (all by default)."""
+def stage_slice(stages: tuple[str, ...], first: str | None, last: str | None) -> tuple[str, ...]:
+    """`stages` from `first` to `last` inclusive (from the start / to the end when None)."""
     for name in (first, last):
-        if name is not None and name not in SYNTH_STAGES:
-            raise UserError(f"unknown stage '{name}' (stages: {', '.join(SYNTH_STAGES)})")
-    start = SYNTH_STAGES.index(first) if first else 0
-    stop = SYNTH_STAGES.index(last) + 1 if last else len(SYNTH_STAGES)
+        if name is not None and name not in stages:
+            raise UserError(f"unknown stage '{name}' (stages: {', '.join(stages)})")
+    start = stages.index(first) if first else 0
+    stop = stages.index(last) + 1 if last else len(stages)
     if start >= stop:
         raise UserError(f"stage '{first}' comes after '{last}'")
-    return SYNTH_STAGES[start:stop]
+    return stages[start:stop]
+
+
+def select_stages(first: str | None = None, last: str | None = None) -> tuple[str, ...]:
+    """The synthesis stages from `first` to `last` inclusive (all by default)."""
+    return stage_slice(SYNTH_STAGES, first, last)
 
 
 def run_synth(
