@@ -14,7 +14,8 @@ and the gold answer in a form the task's verifier reads. Formats understood, by 
 - mednli: `sentence1`, `sentence2`, `gold_label`
 - logiqa: `context`, `query`, `options` (list), `correct_option` (index)
 - multiple choice in general: `question`, `options`/`choices` (list or mapping), `answer`
-Built in (read at run time, never copied): gsm8k (1,319 test items), gpqa (198, Diamond).
+Built in (read at run time, never copied): gsm8k (1,319 test items), gpqa (198, Diamond),
+wiki-topics (held-out Wikipedia summaries with their topic; the demo's set).
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ def _item(row: dict[str, Any], index: int) -> Item:
 
 def load_items(task_name: str, data: Path | None = None, limit: int | None = None) -> list[Item]:
     """Evaluation items for a task: from `data`, or the task's built-in set."""
+    if data is None and task_name == "wiki-topics":
+        from synthrl.evaluate.wiki_topics import wiki_topic_rows
+
+        items = [Item(r["id"], r["input"], r["answer"]) for r in wiki_topic_rows()]
+        return items[:limit] if limit else items
     if data is None:
         if task_name not in BUILTIN_SETS:
             raise UserError(

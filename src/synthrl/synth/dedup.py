@@ -84,7 +84,8 @@ class Contamination:
 def decontamination_sets(ctx: SynthContext) -> list[str]:
     chosen = ctx.config.synth.decontaminate
     if chosen is None:
-        return [ctx.task.name] if ctx.task.name in BUILTIN_SETS else []
+        known = {*BUILTIN_SETS, "wiki-topics"}
+        return [ctx.task.name] if ctx.task.name in known else []
     return chosen
 
 
