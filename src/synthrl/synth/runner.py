@@ -126,7 +126,9 @@ async def _run(
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     write_run_inputs(task, config, out)
-    library = open_library(config.corpus)  # fail on a bad corpus before any teacher call
+    # Opened only when retrieval runs (the built-in index takes a moment to load); a bad
+    # corpus still fails before any teacher call.
+    library = open_library(config.corpus) if "retrieve" in chosen else None
     cache = ResponseCache(out / "cache" / "teacher.sqlite")
     client = TeacherClient(config.teacher, cache)
     progress = make_progress() if show_progress else None

@@ -130,7 +130,7 @@ def train(task: Task, config: RunConfig, run: Path) -> dict[str, Any]:
         "eval_dataset": Dataset.from_list(rows(task, validation, chat)) if validation else None,
     }
     build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
-    trainer = build(task, config, model, tokenizer, common, [metrics], datasets)
+    trainer = build(task, config, model, tokenizer, common, [metrics], datasets, runtime)
     trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
     summary = {
@@ -155,6 +155,7 @@ def _grpo_trainer(
     common: dict[str, Any],
     callbacks: list[Any],
     datasets: dict[str, Any],
+    runtime: dict[str, Any],
 ) -> Any:
     from trl import GRPOConfig, GRPOTrainer
 
@@ -171,7 +172,7 @@ def _grpo_trainer(
         beta=settings.beta,
         epsilon=settings.epsilon,
         max_completion_length=settings.max_completion_length,
-        use_vllm=_runtime(config)["use_vllm"],
+        use_vllm=runtime["use_vllm"],
         vllm_mode="colocate",
     )
     return GRPOTrainer(
@@ -193,6 +194,7 @@ def _sft_trainer(
     common: dict[str, Any],
     callbacks: list[Any],
     datasets: dict[str, Any],
+    runtime: dict[str, Any],
 ) -> Any:
     from trl import SFTConfig, SFTTrainer
 
