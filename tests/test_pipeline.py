@@ -1,9 +1,17 @@
 """synthrl run end to end: fake teacher server, the real SmolLM2 student, tiny sizes."""
 
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 from synthrl.cli import main
-from synthrl.io import read_json
+from synthrl.errors import disk_full
+from synthrl.io import read_json, read_jsonl
 from synthrl.pipeline import STAGES, stage_range
 from synthrl.testing.fake_server import FakeServer
 from synthrl.testing.scripted import ArithmeticTeacher
@@ -45,7 +53,7 @@ def test_run_end_to_end_then_resume_skips_every_finished_stage(tmp_path, monkeyp
             main(args)
         assert exit_info.value.code == 0, capsys.readouterr().err
         first = capsys.readouterr()
-        assert "held-out accuracy: base" in first.out and "report:" in first.out
+        assert "held-out accuracy (4 items): base" in first.out and "report:" in first.out
         for name in FILES:
             assert (out / name).exists(), name
         stages = read_json(out / "manifest.json")["stages"]
@@ -99,3 +107,85 @@ def test_bad_inputs_stop_before_any_teacher_call(tmp_path, capsys):
         code, err = _run([*base, "--until", "nonsense"], capsys)
         assert code == 2 and "unknown stage" in err
         assert teacher.calls == 0
+
+
+def _wait_for(server, calls, process, limit_s=120):
+    deadline = time.time() + limit_s
+    while server.calls < calls and process.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+
+
+@pytest.mark.slow
+def test_run_survives_ctrl_c_and_kill_9_then_selects_the_same_samples(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(TINY.replace("n: 12", "n: 30"))
+    env = {**os.environ, "SYNTHRL_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "run"
+
+    def command(url, folder):
+        return [sys.executable, "-m", "synthrl", "run", "gsm8k", "--config",
+                str(tmp_path / "tiny.yaml"), "--out", str(folder), "--teacher-base-url", url,
+                "--until", "select", "--quiet"]  # fmt: skip
+
+    with FakeServer(ArithmeticTeacher(), latency_s=0.05) as server:
+        args = command(server.base_url, out)
+        quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+        first = subprocess.Popen(args, **quiet)
+        _wait_for(server, 12, first)  # mid-generation
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 130
+        assert b"interrupted" in first.stderr.read()
+        assert read_json(out / "manifest.json")["stages"]["generate"]["status"] != "done"
+        second = subprocess.Popen(args, **quiet)
+        _wait_for(server, 45, second)  # mid-verification
+        second.kill()
+        second.wait()
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        # Two interruptions with 4 calls in flight each: at most 8 prompts asked twice.
+        assert server.repeated_prompts() <= 8
+        resumed = read_jsonl(out / "selected.jsonl")
+        assert resumed and not list(out.glob("**/.*.tmp")), "no half-written file is left"
+
+    with FakeServer(ArithmeticTeacher()) as server:
+        subprocess.run(command(server.base_url, tmp_path / "fresh"), env=env, check=True,
+                       capture_output=True, timeout=600)  # fmt: skip
+        assert read_jsonl(tmp_path / "fresh" / "selected.jsonl") == resumed
+
+
+def test_a_full_disk_stops_the_run_with_a_message_and_the_rerun_finishes(
+    tmp_path, monkeypatch, capsys
+):
+    import synthrl.io
+
+    real_replace = os.replace
+
+    def replace(source, target):
+        if str(target).endswith("verify.jsonl"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(source, target)
+
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        args = ["run", "gsm8k", "--out", str(out), "--teacher-base-url", teacher.base_url,
+                "--teacher-model", "fake", "--n", "6", "--votes", "2", "--corpus", "none",
+                "--until", "verify", "--quiet"]  # fmt: skip
+        monkeypatch.setattr(synthrl.io.os, "replace", replace)
+        code, err = _run(args, capsys)
+        assert code == 1 and "No space left on device" in err and "rerun" in err
+        assert "Traceback" not in err
+        assert read_json(out / "manifest.json")["stages"]["verify"]["status"] == "failed"
+        calls = teacher.calls
+        monkeypatch.setattr(synthrl.io.os, "replace", real_replace)
+        code, err = _run(args, capsys)
+        assert code == 0, err
+        assert teacher.calls == calls, "the verification calls come from the cache"
+        assert read_jsonl(out / "verify.jsonl")
+
+
+def test_disk_full_errors_from_libraries_get_a_plain_message():
+    import sqlite3
+
+    assert "no space" in disk_full(OSError(errno.ENOSPC, "No space left", "/x/model.bin"))
+    assert "cache" in disk_full(sqlite3.OperationalError("database or disk is full"))
+    assert disk_full(OSError(errno.EACCES, "Permission denied")) is None

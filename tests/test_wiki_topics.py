@@ -1,4 +1,4 @@
-"""The wiki-topics task: real held-out Wikipedia text with topic labels."""
+"""The wiki-topics and wiki-people tasks: real held-out Wikipedia text with topic labels."""
 
 from collections import Counter
 
@@ -28,3 +28,14 @@ def test_topic_answers_are_read_leniently():
     assert verifier.extract("This passage is about a painter.\nArts") == "arts"
     assert verifier.extract("The answer is science.") == "science"
     assert verifier.extract("People, geography, science, arts, or history.") is None
+
+
+def test_wiki_people_alternates_biographies_and_other_articles():
+    items = load_items("wiki-people")
+    topics = {item.id: item.answer for item in load_items("wiki-topics")}
+    assert [item.answer for item in items[:4]] == ["yes", "no", "yes", "no"]
+    assert sum(item.answer == "yes" for item in items) == len(items) // 2
+    assert all((topics[item.id] == "people") == (item.answer == "yes") for item in items)
+    verifier = load_task("wiki-people").verifier
+    assert verifier.extract("No.") == "no" and verifier.extract("Yes, he was a painter.") == "yes"
+    assert eval_questions("wiki-people") == [item.input for item in items]

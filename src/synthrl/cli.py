@@ -23,7 +23,7 @@ from rich.table import Table
 from synthrl import __version__
 from synthrl.cli_student import overrides, register
 from synthrl.config import load_config
-from synthrl.errors import SynthrlError, UserError
+from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.task import builtin_names, load_task
 
 app = typer.Typer(
@@ -282,7 +282,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
     """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
-    from synthrl.pipeline import STAGES, Pipeline, describe, stage_range
+    from synthrl.pipeline import STAGES, Pipeline, stage_range
 
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
@@ -300,13 +300,46 @@ def run(
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
     pipeline = Pipeline(loaded, resolved, folder, forced, show_progress=not quiet)
-    stages = pipeline.run_stages(chosen)
+    _summary(pipeline.run_stages(chosen), folder)
+
+
+@app.command(
+    epilog="Examples:  synthrl demo  |  synthrl demo --out runs/my-demo  |  "
+    "synthrl demo --force train"
+)
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder (resumed).")] = Path(
+        "runs/demo"
+    ),
+    force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+) -> None:
+    """The whole pipeline offline on CPU, no API key: a local teacher, SmolLM2-135M, Wikipedia.
+
+    Teacher: Qwen2.5-Coder-0.5B-Instruct, served by llama.cpp on a free loopback port.
+
+    Runs every stage of `synthrl run wiki-people` with the sizes in synthrl/demo.yaml.
+
+    Ends with held-out accuracy before and after training. Needs the `demo` extra."""
+    from synthrl.demo import run_demo
+    from synthrl.pipeline import STAGES
+
+    for name in force or []:
+        if name not in STAGES:
+            raise UserError(f"--force: unknown stage '{name}' (stages: {', '.join(STAGES)})")
+    _summary(run_demo(out_dir, tuple(force or ()), show_progress=not quiet), out_dir)
+
+
+def _summary(stages: dict, folder: Path) -> None:
+    """The stage table, held-out accuracy before and after, and where the report is."""
+    from synthrl.pipeline import describe
+
     out.print(describe(stages))
     if "eval" in stages and stages["eval"].get("status") == "done":
         counts = stages["eval"]["counts"]
         out.print(
-            f"held-out accuracy: base {100 * counts['base']:.1f}% -> trained "
-            f"{100 * counts['trained']:.1f}% ({100 * counts['delta']:+.1f} pp)"
+            f"held-out accuracy ({counts['items']} items): base {100 * counts['base']:.1f}% -> "
+            f"trained {100 * counts['trained']:.1f}% ({100 * counts['delta']:+.1f} pp)"
         )
     if (folder / "report.html").is_file():
         out.print(f"report: {folder / 'report.html'}")
@@ -328,5 +361,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("SYNTHRL_DEBUG"):
             raise
+        full = disk_full(exc)
+        if full:
+            err.print(
+                f"[red]error:[/red] {escape(full)}: free some space and rerun the same command; "
+                "finished stages and cached calls are kept"
+            )
+            sys.exit(1)
         err.print(f"[red]error:[/red] unexpected failure: {exc!r} (SYNTHRL_DEBUG=1 for details)")
         sys.exit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from synthrl.config import RunConfig, load_config
 from synthrl.errors import UserError
 from synthrl.io import write_json, write_jsonl
 from synthrl.manifest import Manifest
+from synthrl.synth.context import start_progress
 from synthrl.task import load_task
 from synthrl.task.loader import Task
 
@@ -49,16 +50,6 @@ def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunC
     return load_task(run / "task.yaml"), config
 
 
-def student_progress(label: str, total: int) -> tuple[Any, Any]:
-    """A started rich progress bar and its advance callback."""
-    from synthrl.synth.context import make_progress
-
-    progress = make_progress()
-    bar = progress.add_task(label, total=total)
-    progress.start()
-    return progress, lambda done: progress.advance(bar, done)
-
-
 def _record(run: Path, stage: str, config: RunConfig, began: float, counts: dict) -> None:
     manifest = Manifest(run / "manifest.json")
     manifest.start(stage, config.fingerprint("student", stage))
@@ -92,7 +83,7 @@ def score(
     sampler = make_sampler(config.student, ResponseCache(run / "cache" / "student.sqlite"))
     progress, advance = (None, None)
     if not quiet:
-        progress, advance = student_progress("score", len(read_jsonl(run / "dedup.jsonl")))
+        progress, advance = start_progress("score", len(read_jsonl(run / "dedup.jsonl")))
     try:
         counts = score_stage(task, config, run, sampler, advance)
     finally:
@@ -142,7 +133,7 @@ def train(
     )  # fmt: skip
     task, config = open_run(run, flags)
     began = time.perf_counter()
-    summary = train_model(task, config, run)
+    summary = train_model(task, config, run, show_progress=True)
     _record(run, "train", config, began, {"steps": summary["steps"]})
     out.print(f"trained {summary['steps']} steps; model in {summary['model']}")
 
@@ -183,7 +174,7 @@ def evaluate(
         sampler = make_sampler(config.student, model=ref)
         progress, advance = (None, None)
         if not quiet:
-            progress, advance = student_progress(ref[-20:], len(items) * max(1, seeds))
+            progress, advance = start_progress(ref[-20:], len(items) * max(1, seeds))
         try:
             summary, predictions = run_eval(
                 loaded, sampler, items, config.student.max_tokens, temperature, seeds, advance

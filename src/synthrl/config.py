@@ -163,11 +163,25 @@ class RunConfig(_Strict):
     eval: EvalConfig = Field(default_factory=EvalConfig)
 
     def fingerprint(self, *sections: str) -> str:
-        """A short hash of the named sections (all when none), for cache and resume checks."""
+        """A short hash of the named sections (all when none), for resume checks.
+
+        Settings that change how results are fetched but not what they are (endpoint, key
+        variable, concurrency, retries, timeouts, prices, batch size) are left out, so a run
+        resumed against a restarted server on another port, or with more concurrency, skips
+        the stages it finished.
+        """
         data = self.model_dump(mode="json")
+        for section, keys in _TRANSPORT.items():
+            for key in keys:
+                data[section].pop(key, None)
         chosen = {k: data[k] for k in sections} if sections else data
         return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:16]
 
+
+_TRANSPORT = {
+    "teacher": ("base_url", "api_key_env", "concurrency", "max_retries", "timeout_s", "prices"),
+    "student": ("base_url", "api_key_env", "concurrency", "batch_size"),
+}
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Small enough to finish on a laptop CPU against a local teacher.

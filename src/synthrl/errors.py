@@ -22,3 +22,18 @@ class RunFailure(SynthrlError):
     """A runtime failure the user did not cause directly."""
 
     exit_code = 1
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """A message for an error caused by a full disk (from any library), else None."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return f"no space left on the device{where}"
+    if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+        return "no space left on the device for the sample cache"
+    if isinstance(exc, RuntimeError) and "No space left on device" in str(exc):
+        return "no space left on the device (while saving a model or checkpoint)"
+    return None

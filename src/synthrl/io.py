@@ -28,7 +28,9 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise RunFailure(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise RunFailure(
+            f"{path}: cannot write ({exc.strerror or exc}); fix that and rerun the same command"
+        ) from None
 
 
 def write_json(path: Path, data: Any) -> None:

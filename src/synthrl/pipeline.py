@@ -178,21 +178,42 @@ class Pipeline:
     def _student_stage(self, name: str) -> dict[str, Any]:
         from synthrl import select
         from synthrl.report import write_report
-        from synthrl.student.stages import score
         from synthrl.train.export import export
         from synthrl.train.grpo import train
 
         actions: dict[str, Callable[[], dict[str, Any]]] = {
-            "score": lambda: score(self.task, self.config, self.run, self.student()),
+            "score": self._score,
             "select": lambda: {
                 **select.run_select(self.run, self.config.select),
                 **{f"exported_{k}": v for k, v in export(self.task, self.run).items()},
             },
-            "train": lambda: {"steps": train(self.task, self.config, self.run)["steps"]},
+            "train": lambda: {
+                "steps": train(self.task, self.config, self.run, self.show_progress)["steps"]
+            },
             "eval": self._evaluate,
             "report": lambda: {"report": str(write_report(self.run)[0])},
         }
         return actions[name]()
+
+    def _progress(self, label: str, total: int) -> tuple[Any, Any]:
+        """A started progress bar and its advance callback, or (None, None) when quiet."""
+        if not self.show_progress:
+            return None, None
+        from synthrl.synth.context import start_progress
+
+        return start_progress(label, total)
+
+    def _score(self) -> dict[str, Any]:
+        from synthrl.io import read_jsonl
+        from synthrl.student.stages import score
+
+        total = len(read_jsonl(self.run / "dedup.jsonl"))
+        progress, advance = self._progress("score", total)
+        try:
+            return score(self.task, self.config, self.run, self.student(), advance)
+        finally:
+            if progress is not None:
+                progress.stop()
 
     def _evaluate(self) -> dict[str, Any]:
         from synthrl.evaluate.benchmarks import load_items
@@ -205,10 +226,15 @@ class Pipeline:
         results = []
         trained = make_sampler(self.config.student, model=str(self.run / "model"))
         for label, sampler in (("base", self.student()), ("trained", trained)):
-            summary, predictions = evaluate(
-                self.task, sampler, items, self.config.student.max_tokens,
-                settings.temperature, settings.seeds,
-            )  # fmt: skip
+            progress, advance = self._progress(f"eval {label}", len(items) * settings.seeds)
+            try:
+                summary, predictions = evaluate(
+                    self.task, sampler, items, self.config.student.max_tokens,
+                    settings.temperature, settings.seeds, advance,
+                )  # fmt: skip
+            finally:
+                if progress is not None:
+                    progress.stop()
             write_jsonl(self.run / f"eval.{label}.predictions.jsonl", predictions)
             summary["model"] = f"{label}: {sampler.model_id.split('#')[0]}"
             results.append(summary)

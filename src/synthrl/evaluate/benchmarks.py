@@ -15,7 +15,7 @@ and the gold answer in a form the task's verifier reads. Formats understood, by 
 - logiqa: `context`, `query`, `options` (list), `correct_option` (index)
 - multiple choice in general: `question`, `options`/`choices` (list or mapping), `answer`
 Built in (read at run time, never copied): gsm8k (1,319 test items), gpqa (198, Diamond),
-wiki-topics (held-out Wikipedia summaries with their topic; the demo's set).
+wiki-topics and wiki-people (held-out Wikipedia summaries with their topic; the demo's set).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any
 
 from synthrl.errors import UserError
 from synthrl.evaluate.sets import BUILTIN_SETS
+from synthrl.evaluate.wiki_topics import WIKI_SETS
 from synthrl.io import read_jsonl
 from synthrl.paths import package_dir
 from synthrl.task.regions import boxed_regions
@@ -111,10 +112,8 @@ def _item(row: dict[str, Any], index: int) -> Item:
 
 def load_items(task_name: str, data: Path | None = None, limit: int | None = None) -> list[Item]:
     """Evaluation items for a task: from `data`, or the task's built-in set."""
-    if data is None and task_name == "wiki-topics":
-        from synthrl.evaluate.wiki_topics import wiki_topic_rows
-
-        items = [Item(r["id"], r["input"], r["answer"]) for r in wiki_topic_rows()]
+    if data is None and task_name in WIKI_SETS:
+        items = [Item(r["id"], r["input"], r["answer"]) for r in WIKI_SETS[task_name]()]
         return items[:limit] if limit else items
     if data is None:
         if task_name not in BUILTIN_SETS:

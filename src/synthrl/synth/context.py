@@ -6,7 +6,7 @@ run folder, writes its own (atomically), and returns its counts for the manifest
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,14 @@ def make_progress() -> Progress:
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
+
+
+def start_progress(label: str, total: int) -> tuple[Progress, Callable[[int], None]]:
+    """A started progress display with one bar, and the callback that advances it."""
+    progress = make_progress()
+    bar = progress.add_task(label, total=total)
+    progress.start()
+    return progress, lambda done: progress.advance(bar, done)
 
 
 @dataclass

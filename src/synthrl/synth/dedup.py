@@ -84,7 +84,9 @@ class Contamination:
 def decontamination_sets(ctx: SynthContext) -> list[str]:
     chosen = ctx.config.synth.decontaminate
     if chosen is None:
-        known = {*BUILTIN_SETS, "wiki-topics"}
+        from synthrl.evaluate.wiki_topics import WIKI_SETS
+
+        known = {*BUILTIN_SETS, *WIKI_SETS}
         return [ctx.task.name] if ctx.task.name in known else []
     return chosen
 

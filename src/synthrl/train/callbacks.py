@@ -40,3 +40,41 @@ class MetricsFile(TrainerCallback):
                 row.setdefault("reward_mean", value)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
+
+
+class StepProgress(TrainerCallback):
+    """A progress bar over optimizer steps, with the latest mean reward (or loss) beside it."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.progress: Any = None
+        self.bar: Any = None
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any):
+        from synthrl.synth.context import make_progress
+
+        if not state.is_world_process_zero:
+            return
+        self.progress = make_progress()
+        self.bar = self.progress.add_task(self.label, total=state.max_steps)
+        self.progress.update(self.bar, completed=state.global_step)
+        self.progress.start()
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any):
+        if self.progress is not None:
+            self.progress.update(self.bar, completed=state.global_step)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any):
+        if self.progress is None or not logs:
+            return
+        for key, name in (("reward", "reward"), ("eval_reward", "val reward"), ("loss", "loss")):
+            if key in logs:
+                self.progress.console.print(
+                    f"[dim]train step {state.global_step}: {name} {logs[key]:.3f}[/dim]"
+                )
+                break
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any):
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

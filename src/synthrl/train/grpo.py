@@ -24,7 +24,7 @@ from synthrl.student.models import pick_device, resolve_model
 from synthrl.student.sampler import wants_chat
 from synthrl.task.loader import Task
 from synthrl.task.reward import TaskReward
-from synthrl.train.callbacks import MetricsFile
+from synthrl.train.callbacks import MetricsFile, StepProgress
 from synthrl.train.data import read_split, rl_rows, sft_rows
 
 
@@ -89,7 +89,7 @@ def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def train(task: Task, config: RunConfig, run: Path) -> dict[str, Any]:
+def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False) -> dict[str, Any]:
     """Train on `run/selected.jsonl` with the method `train.method` names; returns a summary."""
     from datasets import Dataset
 
@@ -123,14 +123,16 @@ def train(task: Task, config: RunConfig, run: Path) -> dict[str, Any]:
             metric_for_best_model="eval_reward" if settings.method == "grpo" else "eval_loss",
             greater_is_better=settings.method == "grpo",
         )
-    metrics = MetricsFile(run / "train" / "metrics.jsonl")
+    callbacks: list[Any] = [MetricsFile(run / "train" / "metrics.jsonl")]
+    if show_progress:
+        callbacks.append(StepProgress(settings.method))
     rows = rl_rows if settings.method == "grpo" else sft_rows
     datasets = {
         "train_dataset": Dataset.from_list(rows(task, train_records, chat)),
         "eval_dataset": Dataset.from_list(rows(task, validation, chat)) if validation else None,
     }
     build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
-    trainer = build(task, config, model, tokenizer, common, [metrics], datasets, runtime)
+    trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
     trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
     summary = {
