@@ -4,6 +4,8 @@ tests skip; `make demo` installs it."""
 
 import asyncio
 import importlib.util
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +52,34 @@ def test_server_answers_in_json_mode_and_stops():
         assert completion.texts[0].strip().startswith("{")
         process = teacher.process
     assert process is not None and process.poll() is not None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux")
+def test_the_server_stops_when_synthrl_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = (
+        "import time\n"
+        "from synthrl.local_teacher import LocalTeacher\n"
+        "with LocalTeacher() as t:\n"
+        "    print(t.process.pid, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    server = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            state = Path(f"/proc/{server}/stat").read_text().split(") ")[1][0]
+        except FileNotFoundError:
+            return
+        if state == "Z":  # exited, waiting for init to reap it
+            return
+        time.sleep(0.2)
+    os.kill(server, signal.SIGKILL)
+    raise AssertionError("the teacher server outlived the process that started it")

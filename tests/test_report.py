@@ -71,3 +71,17 @@ def test_similarity_is_lower_for_diverse_sets():
     varied = ["the cat sat", "dogs run fast in parks", "rain falls on roofs", "bees make honey"]
     assert similarity(same) == 1.0
     assert similarity(varied) < 0.1
+
+
+def test_the_run_s_own_evaluation_set_is_the_default_reference(tmp_path):
+    from synthrl.report import default_reference
+
+    make_run(tmp_path)
+    assert default_reference(tmp_path) is None  # no task.yaml, no eval data
+    (tmp_path / "task.yaml").write_text("name: wiki-people\n")
+    assert default_reference(tmp_path) == "wiki-people"
+    html_path, md_path = write_report(tmp_path, default_reference(tmp_path))
+    assert "synthrl run report: wiki-people" in html_path.read_text()
+    assert "No reference set given" not in md_path.read_text()
+    (tmp_path / "config.yaml").write_text("eval: {data: my_test.jsonl}\n")
+    assert default_reference(tmp_path) == "my_test.jsonl"

@@ -191,6 +191,30 @@ def test_dedup_decontaminates_against_the_gsm8k_test_set(teacher, tmp_path):
     assert reasons == {"leak": "contaminated", "twin": "duplicate"}
 
 
+def test_a_sample_that_copies_a_demo_is_rejected(tmp_path):
+    task = load_task("wiki-topics")
+    demo = task.spec.demos[0].input
+    base = {"task": task.name, "answer": "geography", "reference": "geography",
+            "origin": "initial", "parent_id": None, "passage_id": None,
+            "votes": {"geography": 2}, "unreadable_votes": 0,
+            "agreement": 1.0}  # fmt: skip
+    samples = [
+        {**base, "id": "copy", "input": demo.replace("Europe.", "Europe!")},
+        {**base, "id": "new", "input": "The Loire is the longest river in France."},
+    ]
+    out = tmp_path / "run"
+    out.mkdir()
+    write_jsonl(out / "verify.jsonl", samples)
+    config = load_config(
+        profile="cpu", overrides={"teacher": {"base_url": "http://127.0.0.1:9/v1"}}
+    )
+    stages = run_synth(task, config, out, False, stages=("dedup",))
+    assert stages["dedup"]["counts"]["copies_demo"] == 1
+    assert [r["id"] for r in read_jsonl(out / "dedup.jsonl")] == ["new"]
+    [reject] = read_jsonl(out / "dedup.rejects.jsonl")
+    assert reject["reason"] == "copies_demo" and reject["duplicate_of"] == "demo 1"
+
+
 @pytest.mark.slow
 def test_killed_run_resumes_without_repeating_calls(tmp_path):
     with FakeServer(ArithmeticTeacher(), latency_s=0.05) as server:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -348,8 +350,16 @@ def _summary(stages: dict, folder: Path) -> None:
 register(app)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning synthrl errors into messages and exit codes."""
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so servers started for the run are stopped and
+    # the manifest records the interruption.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         app(args=argv, prog_name="synthrl", standalone_mode=True)
     except SynthrlError as exc:

@@ -205,15 +205,19 @@ def evaluate(
 def report(
     run: RunDir,
     reference: Annotated[
-        Path | None, typer.Option(help="Real questions to compare lengths and diversity with.")
+        str | None,
+        typer.Option(
+            help="Real questions to compare lengths and diversity with: a file or a built-in "
+            "set (gsm8k, gpqa, wiki-topics, wiki-people). Default: the run's evaluation set."
+        ),
     ] = None,
 ) -> None:
     """Write report.html (plots embedded) and report.md for a run folder."""
-    from synthrl.report import write_report
+    from synthrl.report import default_reference, write_report
 
     if not run.is_dir():
         raise UserError(f"{run}: run folder not found")
-    html_path, md_path = write_report(run, reference)
+    html_path, md_path = write_report(run, reference or default_reference(run))
     out.print(f"report: {html_path} (summary: {md_path})")
 
 

@@ -63,6 +63,16 @@ def teacher_gguf() -> Path:
     return target
 
 
+def _die_with_parent() -> None:
+    """In the server process (Linux): be stopped when synthrl dies, even by kill -9."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -100,7 +110,9 @@ class LocalTeacher:
             "--n_ctx", str(self.context), "--n_threads", str(self.threads),
         ]  # fmt: skip
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+            )
         deadline = time.monotonic() + self.wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

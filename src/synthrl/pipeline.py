@@ -177,7 +177,7 @@ class Pipeline:
 
     def _student_stage(self, name: str) -> dict[str, Any]:
         from synthrl import select
-        from synthrl.report import write_report
+        from synthrl.report import default_reference, write_report
         from synthrl.train.export import export
         from synthrl.train.grpo import train
 
@@ -191,7 +191,9 @@ class Pipeline:
                 "steps": train(self.task, self.config, self.run, self.show_progress)["steps"]
             },
             "eval": self._evaluate,
-            "report": lambda: {"report": str(write_report(self.run)[0])},
+            "report": lambda: {
+                "report": str(write_report(self.run, default_reference(self.run))[0])
+            },
         }
         return actions[name]()
 

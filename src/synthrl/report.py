@@ -20,6 +20,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from synthrl.io import read_json, read_jsonl, write_atomic
 from synthrl.synth.dedup import ngrams, words
 
@@ -256,9 +258,38 @@ def _examples(report: _Report, samples: list[Record], per_origin: int = 2) -> No
             report.markdown.append(f"\n**{header}**\n\n```\n{sample['input']}\n```\n")
 
 
-def write_report(run: Path, reference: Path | None = None) -> tuple[Path, Path]:
-    """Write `report.html` and `report.md` into the run folder; returns their paths."""
-    from synthrl.evaluate.sets import read_questions
+def _task_name(run: Path) -> str:
+    """The task's name from the run's task.yaml, else the folder's name."""
+    try:
+        spec = yaml.safe_load((run / "task.yaml").read_text(encoding="utf-8"))
+        return str(spec["name"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return run.name
+
+
+def default_reference(run: Path) -> str | None:
+    """The run's evaluation data (real inputs) as the reference set, when it has some."""
+    from synthrl.evaluate.sets import BUILTIN_SETS
+    from synthrl.evaluate.wiki_topics import WIKI_SETS
+
+    try:
+        config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+        data = config["eval"]["data"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        data = None
+    if data:
+        return str(data)
+    task = _task_name(run)
+    return task if task in {*BUILTIN_SETS, *WIKI_SETS} else None
+
+
+def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, Path]:
+    """Write `report.html` and `report.md` into the run folder; returns their paths.
+
+    `reference`: real inputs to compare the synthetic set with, as a file or the name of a
+    built-in evaluation set (e.g. `gsm8k`).
+    """
+    from synthrl.evaluate.sets import eval_questions
 
     manifest = read_json(run / "manifest.json") if (run / "manifest.json").is_file() else {}
     stages = manifest.get("stages", {})
@@ -266,11 +297,11 @@ def write_report(run: Path, reference: Path | None = None) -> tuple[Path, Path]:
     samples = scored or _load(run / "dedup.jsonl") or _load(run / "verify.jsonl")
     selected = _load(run / "selected.jsonl")
     metrics = _load(run / "train" / "metrics.jsonl")
-    task = run.name
+    task = _task_name(run)
     report = _Report(f"synthrl run report: {task}")
     _funnel(report, stages)
     _pass_rates(report, scored, selected)
-    _diversity(report, samples, read_questions(reference) if reference else None)
+    _diversity(report, samples, eval_questions(str(reference)) if reference else None)
     _training(report, metrics)
     _evaluation(report, run)
     _usage(report, stages)

@@ -6,6 +6,8 @@
   a 3-gram are compared.
 - Contamination: any shared word 13-gram with an evaluation question, or, for samples shorter
   than 13 words, the same normalised text.
+- Copied demos: a sample as similar to one of the task's demos as a near duplicate is a copy
+  (small teachers like to hand a demo back), not a new sample.
 """
 
 from __future__ import annotations
@@ -98,6 +100,8 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
     names = decontamination_sets(ctx)
     contamination = Contamination({name: eval_questions(name) for name in names})
     near = NearDuplicates(ctx.config.synth.dedup_threshold)
+    for number, demo in enumerate(ctx.task.spec.demos or [], start=1):
+        near.add(f"demo {number}", demo.input)
     kept: list[Sample] = []
     seen: set[str] = set()
     for sample in samples:
@@ -110,7 +114,8 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
             continue
         twin = near.match(sample.input)
         if twin is not None:
-            ctx.reject("dedup", "duplicate", id=sample.id, duplicate_of=twin, input=sample.input)
+            reason = "copies_demo" if twin.startswith("demo ") else "duplicate"
+            ctx.reject("dedup", reason, id=sample.id, duplicate_of=twin, input=sample.input)
             continue
         seen.add(sample.id)
         near.add(sample.id, sample.input)
@@ -122,5 +127,6 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
         "kept": len(kept),
         "duplicates": counts.get("duplicate", 0),
         "contaminated": counts.get("contaminated", 0),
+        "copies_demo": counts.get("copies_demo", 0),
         "eval_sets": len(names),
     }
