@@ -191,7 +191,7 @@ def test_dedup_decontaminates_against_the_gsm8k_test_set(teacher, tmp_path):
     assert reasons == {"leak": "contaminated", "twin": "duplicate"}
 
 
-def test_a_sample_that_copies_a_demo_is_rejected(tmp_path):
+def test_samples_that_copy_a_demo_or_the_task_text_are_rejected(tmp_path):
     task = load_task("wiki-topics")
     demo = task.spec.demos[0].input
     base = {"task": task.name, "answer": "geography", "reference": "geography",
@@ -200,6 +200,7 @@ def test_a_sample_that_copies_a_demo_is_rejected(tmp_path):
             "agreement": 1.0}  # fmt: skip
     samples = [
         {**base, "id": "copy", "input": demo.replace("Europe.", "Europe!")},
+        {**base, "id": "echo", "input": "Answer with one word: people, geography, science."},
         {**base, "id": "new", "input": "The Loire is the longest river in France."},
     ]
     out = tmp_path / "run"
@@ -209,10 +210,13 @@ def test_a_sample_that_copies_a_demo_is_rejected(tmp_path):
         profile="cpu", overrides={"teacher": {"base_url": "http://127.0.0.1:9/v1"}}
     )
     stages = run_synth(task, config, out, False, stages=("dedup",))
-    assert stages["dedup"]["counts"]["copies_demo"] == 1
+    counts = stages["dedup"]["counts"]
+    assert counts["copies_demo"] == 1 and counts["copies_task"] == 1
     assert [r["id"] for r in read_jsonl(out / "dedup.jsonl")] == ["new"]
-    [reject] = read_jsonl(out / "dedup.rejects.jsonl")
-    assert reject["reason"] == "copies_demo" and reject["duplicate_of"] == "demo 1"
+    rejects = {
+        r["id"]: (r["reason"], r["copy_of"]) for r in read_jsonl(out / "dedup.rejects.jsonl")
+    }
+    assert rejects == {"copy": ("copies_demo", "demo 1"), "echo": ("copies_task", "output_format")}
 
 
 @pytest.mark.slow

@@ -238,12 +238,17 @@ class Pipeline:
                 if progress is not None:
                     progress.stop()
             write_jsonl(self.run / f"eval.{label}.predictions.jsonl", predictions)
-            summary["model"] = f"{label}: {sampler.model_id.split('#')[0]}"
+            summary["model"] = f"{label}: " + (
+                self.config.student.model if label == "base" else "model/ (this run)"
+            )
             results.append(summary)
         report = {"task": self.task.name, "data": settings.data or "built-in", "results": results}
         write_json(self.run / "eval.json", report)
         base, after = results[0]["accuracy"], results[1]["accuracy"]
-        return {"items": len(items), "base": base, "trained": after, "delta": after - base}
+        return {
+            "items": len(items), "base": round(base, 4), "trained": round(after, 4),
+            "delta": round(after - base, 4),
+        }  # fmt: skip
 
 
 def describe(stages: dict[str, Any]) -> str:

@@ -6,8 +6,9 @@
   a 3-gram are compared.
 - Contamination: any shared word 13-gram with an evaluation question, or, for samples shorter
   than 13 words, the same normalised text.
-- Copied demos: a sample as similar to one of the task's demos as a near duplicate is a copy
-  (small teachers like to hand a demo back), not a new sample.
+- Copies of the task itself: a sample as similar to one of the task's demos, or to its
+  description or format texts, as a near duplicate is rejected (`copies_demo`,
+  `copies_task`): small teachers like to hand those back instead of writing an input.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from synthrl.evaluate.sets import BUILTIN_SETS, eval_questions
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.synth.context import SynthContext
 from synthrl.synth.records import Sample
+from synthrl.task.loader import Task
 
 _WORD = re.compile(r"\w+")
 
@@ -61,6 +63,27 @@ class NearDuplicates:
             self._index[s].append(position)
 
 
+class TaskTexts:
+    """The task's own texts (demo inputs, description, formats), to catch samples copied
+    from them: a sample whose word 3-grams are mostly (at least `threshold`) in one of them."""
+
+    def __init__(self, task: Task, threshold: float) -> None:
+        spec = task.spec
+        texts = {f"demo {i}": d.input for i, d in enumerate(spec.demos or [], start=1)}
+        texts |= {"description": spec.description, "input_format": spec.input_format,
+                  "output_format": task.output_format}  # fmt: skip
+        self.threshold = threshold
+        self._grams = {name: ngrams(words(text), 3) for name, text in texts.items()}
+
+    def copied(self, text: str) -> str | None:
+        """The name of the task text `text` copies, or None."""
+        shingles = ngrams(words(text), 3)
+        for name, grams in self._grams.items():
+            if shingles and len(shingles & grams) / len(shingles) >= self.threshold:
+                return name
+        return None
+
+
 class Contamination:
     """13-gram overlap with evaluation questions."""
 
@@ -100,8 +123,7 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
     names = decontamination_sets(ctx)
     contamination = Contamination({name: eval_questions(name) for name in names})
     near = NearDuplicates(ctx.config.synth.dedup_threshold)
-    for number, demo in enumerate(ctx.task.spec.demos or [], start=1):
-        near.add(f"demo {number}", demo.input)
+    task_texts = TaskTexts(ctx.task, ctx.config.synth.dedup_threshold)
     kept: list[Sample] = []
     seen: set[str] = set()
     for sample in samples:
@@ -112,10 +134,14 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
         if source is not None:
             ctx.reject("dedup", "contaminated", id=sample.id, eval_set=source, input=sample.input)
             continue
+        copied = task_texts.copied(sample.input)
+        if copied is not None:
+            reason = "copies_demo" if copied.startswith("demo") else "copies_task"
+            ctx.reject("dedup", reason, id=sample.id, copy_of=copied, input=sample.input)
+            continue
         twin = near.match(sample.input)
         if twin is not None:
-            reason = "copies_demo" if twin.startswith("demo ") else "duplicate"
-            ctx.reject("dedup", reason, id=sample.id, duplicate_of=twin, input=sample.input)
+            ctx.reject("dedup", "duplicate", id=sample.id, duplicate_of=twin, input=sample.input)
             continue
         seen.add(sample.id)
         near.add(sample.id, sample.input)
@@ -128,5 +154,6 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
         "duplicates": counts.get("duplicate", 0),
         "contaminated": counts.get("contaminated", 0),
         "copies_demo": counts.get("copies_demo", 0),
+        "copies_task": counts.get("copies_task", 0),
         "eval_sets": len(names),
     }

@@ -133,6 +133,10 @@ def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False)
     }
     build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
     trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
+    # Raw log dicts on stdout are noise beside the progress bar; metrics.jsonl keeps them.
+    from transformers import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
     trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
     summary = {
