@@ -189,3 +189,24 @@ def test_disk_full_errors_from_libraries_get_a_plain_message():
     assert "no space" in disk_full(OSError(errno.ENOSPC, "No space left", "/x/model.bin"))
     assert "cache" in disk_full(sqlite3.OperationalError("database or disk is full"))
     assert disk_full(OSError(errno.EACCES, "Permission denied")) is None
+
+
+def test_run_skips_what_the_single_stage_commands_finished(tmp_path, capsys):
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        (tmp_path / "c.yaml").write_text(
+            f"profile: cpu\nteacher: {{model: fake, base_url: '{teacher.base_url}'}}\n"
+            f"synth: {{n: 12, votes: 2}}\nscore: {{samples: 4}}\nselect: {{m: 6}}\n"
+            f"student: {{backend: server, base_url: '{teacher.base_url}'}}\n"
+        )
+        config = ["--config", str(tmp_path / "c.yaml")]
+        for args in (["synth", "gsm8k", "--out", str(out), *config, "--quiet"],
+                     ["score", str(out), "--quiet"], ["select", str(out)]):  # fmt: skip
+            code, err = _run(args, capsys)
+            assert code == 0, err
+        calls = teacher.calls
+        code, err = _run(["run", "gsm8k", "--out", str(out), *config, "--until", "select",
+                          "--quiet"], capsys)  # fmt: skip
+        assert code == 0, err
+        assert err.count("up to date, skipped") == len(stage_range(None, "select")), err
+        assert teacher.calls == calls

@@ -244,6 +244,9 @@ def synth(
     stages = run_synth(
         loaded, resolved, out_dir, show_progress=not quiet, stages=chosen, student=sampler
     )
+    from synthrl.pipeline import record_keys
+
+    record_keys(out_dir, resolved, chosen)
     table = Table("stage", "counts", "teacher calls", "cached samples", "wall s")
     for name, entry in stages.items():
         counts = "\n".join(f"{k}={v}" for k, v in entry.get("counts", {}).items())

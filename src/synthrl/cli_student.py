@@ -51,9 +51,12 @@ def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunC
 
 
 def _record(run: Path, stage: str, config: RunConfig, began: float, counts: dict) -> None:
+    from synthrl.pipeline import record_keys
+
     manifest = Manifest(run / "manifest.json")
     manifest.start(stage, config.fingerprint("student", stage))
     manifest.finish(stage, counts, None, time.perf_counter() - began)
+    record_keys(run, config, (stage,))
 
 
 def score(

@@ -87,6 +87,17 @@ def stage_key(run: Path, config: RunConfig, stage: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def record_keys(run: Path, config: RunConfig, stages: tuple[str, ...]) -> None:
+    """Store the key of each finished stage, so that `synthrl run` on a folder made by the
+    single-stage commands (`synth`, `score`, `select`, `train`) skips what they finished."""
+    manifest = Manifest(run / "manifest.json")
+    for name in stages:
+        entry = manifest.data["stages"].get(name)
+        if entry is not None and entry.get("status") == "done":
+            entry["key"] = stage_key(run, config, name)
+    manifest.save()
+
+
 class Pipeline:
     """Runs the stages of one run folder; see the module docstring."""
 

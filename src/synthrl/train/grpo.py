@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +135,13 @@ def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False)
     build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
     trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
     # Raw log dicts on stdout are noise beside the progress bar; metrics.jsonl keeps them.
+    # So are transformers' renaming notices, repeated at every generation.
     from transformers import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)
-    trainer.train(resume_from_checkpoint=_last_checkpoint(output))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+        trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
     summary = {
         "method": settings.method,
