@@ -154,7 +154,14 @@ class Pipeline:
                 continue
             if entry.get("status") == "done" and name not in self.force and name != "report":
                 self.console.print(f"{name:<9} inputs or config changed: running again")
-            self._run_one(name, key)
+            try:
+                self._run_one(name, key)
+            except KeyboardInterrupt:
+                self.console.print(
+                    f"interrupted during {name}: finished stages and calls are kept; "
+                    "rerun the same command to resume"
+                )
+                raise
         return Manifest(self.run / "manifest.json").data["stages"]
 
     def _up_to_date(self, name: str, key: str, entry: dict[str, Any]) -> bool:
