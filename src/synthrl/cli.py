@@ -287,13 +287,11 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
     """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
-    from synthrl.pipeline import STAGES, Pipeline, stage_range
+    from synthrl.pipeline import Pipeline, stage_range
 
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
-    for name in force or []:
-        if name not in STAGES:
-            raise UserError(f"--force: unknown stage '{name}' (stages: {', '.join(STAGES)})")
+    _check_stages(force)
     loaded = load_task(task)
     flags = overrides(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
@@ -327,12 +325,17 @@ def demo(
 
     Ends with held-out accuracy before and after training. Needs the `demo` extra."""
     from synthrl.demo import run_demo
+
+    _check_stages(force)
+    _summary(run_demo(out_dir, tuple(force or ()), show_progress=not quiet), out_dir)
+
+
+def _check_stages(force: list[str] | None) -> None:
     from synthrl.pipeline import STAGES
 
     for name in force or []:
         if name not in STAGES:
             raise UserError(f"--force: unknown stage '{name}' (stages: {', '.join(STAGES)})")
-    _summary(run_demo(out_dir, tuple(force or ()), show_progress=not quiet), out_dir)
 
 
 def _summary(stages: dict, folder: Path) -> None:
