@@ -43,7 +43,7 @@ class MetricsFile(TrainerCallback):
 
 
 class StepProgress(TrainerCallback):
-    """A progress bar over optimizer steps, with the latest mean reward (or loss) beside it."""
+    """A progress bar over optimizer steps; each log event prints the mean reward (or loss)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
