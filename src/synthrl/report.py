@@ -203,7 +203,7 @@ def _training(report: _Report, metrics: list[Record]) -> None:
 
         report.image(_figure_png(draw), f"Training: {label}")
     if not any("kl" in m for m in rows):
-        report.text("No KL curve: KL is only computed when train.beta > 0 (this run used 0).")
+        report.text("No KL curve: TRL computes the KL term only when train.beta > 0.")
 
 
 def _evaluation(report: _Report, run: Path) -> None:

@@ -6,9 +6,10 @@
   a 3-gram are compared.
 - Contamination: any shared word 13-gram with an evaluation question, or, for samples shorter
   than 13 words, the same normalised text.
-- Copies of the task itself: a sample as similar to one of the task's demos, or to its
-  description or format texts, as a near duplicate is rejected (`copies_demo`,
-  `copies_task`): small teachers like to hand those back instead of writing an input.
+- Copies of the task itself: a sample whose word 3-grams are mostly (at least
+  `synth.dedup_threshold`) found in one of the task's demo inputs or in its description or
+  format texts is rejected (`copies_demo`, `copies_task`): small teachers like to hand those
+  back instead of writing an input.
 """
 
 from __future__ import annotations
