@@ -35,9 +35,16 @@ def make_run(folder):
     rows = [{"step": s, "reward_mean": s / 10, "completion_length": 20 + s, "kl": 0.01 * s}
             for s in range(1, 6)]  # fmt: skip
     (folder / "train" / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    controls = {"no_answer_share": 0.05, "checker_errors": 1, "readable_share": 0.9,
+                "readable_accuracy": 0.2, "top_answer": "12", "top_answer_share": 0.1,
+                "constant_answer": "4", "constant_baseline": 0.05}  # fmt: skip
+    verdict = "gain: +15 pp (95% CI +4 to +27), 20 pp above the constant-answer baseline"
     write_json(folder / "eval.json", {"task": "gsm8k", "data": "built-in", "results": [
-        {"model": "base", "items": 20, "accuracy": 0.1, "std": 0.0},
-        {"model": "trained", "items": 20, "accuracy": 0.25, "std": 0.0}]})  # fmt: skip
+        {"model": "base", "items": 20, "accuracy": 0.1, "std": 0.0, **controls},
+        {"model": "trained", "items": 20, "accuracy": 0.25, "std": 0.0, **controls}],
+        "comparison": [{"reference": "base", "model": "trained", "items": 20, "delta": 0.15,
+                        "ci_low": 0.04, "ci_high": 0.27, "gained": 3, "lost": 0,
+                        "kind": "gain", "verdict": verdict}]})  # fmt: skip
 
 
 def test_report_has_every_section_with_plots(tmp_path):
@@ -51,6 +58,9 @@ def test_report_has_every_section_with_plots(tmp_path):
         assert f"<h2>{section}</h2>" in page and f"## {section}" in summary
     assert page.count("data:image/png;base64,") == 5  # pass rates, lengths, 3 curves
     assert "+15.0 pp" in page and "reference" in summary and "0.0012" in summary
+    assert "| model | no readable answer | checker errors | accuracy among readable |" in summary
+    assert "Verdict: gain: +15 pp (95% CI +4 to +27), 20 pp above" in summary
+    assert "Verdict: gain: +15 pp" in page and "(trained vs base)" in page
 
 
 def test_report_on_an_early_run_says_what_is_missing(tmp_path, capsys):

@@ -339,7 +339,8 @@ def _check_stages(force: list[str] | None) -> None:
 
 
 def _summary(stages: dict, folder: Path) -> None:
-    """The stage table, held-out accuracy before and after, and where the report is."""
+    """The stage table, held-out accuracy before and after with its verdict, and where the
+    report is."""
     from synthrl.pipeline import describe
 
     out.print(describe(stages))
@@ -349,6 +350,8 @@ def _summary(stages: dict, folder: Path) -> None:
             f"held-out accuracy ({counts['items']} items): base {100 * counts['base']:.1f}% -> "
             f"trained {100 * counts['trained']:.1f}% ({100 * counts['delta']:+.1f} pp)"
         )
+        if counts.get("verdict"):  # absent in runs evaluated before the controls existed
+            out.print(escape(counts["verdict"]))
     if (folder / "report.html").is_file():
         out.print(f"report: {folder / 'report.html'}")
 

@@ -158,8 +158,15 @@ def evaluate(
     device: Device = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
-    """Zero-shot accuracy with the task's verifier; several models side by side with deltas."""
+    """Zero-shot accuracy with the task's verifier; several models side by side with deltas.
+
+    Each model also gets its learning controls (answers left unreadable, accuracy among
+    readable answers, most common answer, the constant-answer baseline); each model after the
+    first is compared with the first: paired difference, 95% interval and a verdict."""
+    from rich.markup import escape
+
     from synthrl.evaluate.benchmarks import load_items
+    from synthrl.evaluate.controls import compare, model_controls
     from synthrl.evaluate.runner import evaluate as run_eval
     from synthrl.student.sampler import make_sampler
 
@@ -172,7 +179,8 @@ def evaluate(
     )  # fmt: skip
     config = load_config(None, profile, flags)  # type: ignore[arg-type]
     items = load_items(loaded.name, data, limit)
-    results = []
+    canonical = loaded.verifier.canonical
+    results, passes = [], []
     for ref in model:
         sampler = make_sampler(config.student, model=ref)
         progress, advance = (None, None)
@@ -191,17 +199,41 @@ def evaluate(
         predictions_path = Path(f"{stem}.predictions{index if len(model) > 1 else ''}.jsonl")
         write_jsonl(predictions_path, predictions)
         summary["predictions"] = str(predictions_path)
+        summary.update(model_controls(predictions, canonical).fields())
         results.append(summary)
-    report = {"task": loaded.name, "data": str(data) if data else "built-in", "results": results}
+        passes.append(predictions)
+    comparisons = [
+        compare(passes[0], later, canonical, (model[0], ref), subject=ref).as_dict()
+        for ref, later in zip(model[1:], passes[1:], strict=True)
+    ]
+    report = {
+        "task": loaded.name, "data": str(data) if data else "built-in", "results": results,
+        "comparison": comparisons,
+    }  # fmt: skip
     write_json(out_file, report)
     table = Table("model", "items", "accuracy", "std", "delta vs first")
+    controls = Table(
+        "model", "no readable answer", "checker errors", "accuracy among readable",
+        "most common answer", "constant-answer baseline",
+    )  # fmt: skip
     for result in results:
         delta = result["accuracy"] - results[0]["accuracy"]
         table.add_row(
             result["model"], str(result["items"]), f"{100 * result['accuracy']:.1f}%",
             f"{100 * result['std']:.1f}", f"{100 * delta:+.1f} pp",
         )  # fmt: skip
+        readable, top = result["readable_accuracy"], result["top_answer"]
+        controls.add_row(
+            result["model"], f"{100 * result['no_answer_share']:.0f}%",
+            str(result["checker_errors"]), "-" if readable is None else f"{100 * readable:.1f}%",
+            "-" if top is None else f"{top} ({100 * result['top_answer_share']:.0f}%)",
+            f"{100 * result['constant_baseline']:.0f}% ({result['constant_answer']})",
+        )  # fmt: skip
     out.print(table)
+    out.print(controls)
+    for comparison in comparisons:
+        out.print(escape(f"{comparison['model']} vs {comparison['reference']}: "
+                         f"{comparison['verdict']}"))  # fmt: skip
     out.print(f"results: {out_file}")
 
 

@@ -237,13 +237,15 @@ class Pipeline:
 
     def _evaluate(self) -> dict[str, Any]:
         from synthrl.evaluate.benchmarks import load_items
+        from synthrl.evaluate.controls import compare, model_controls
         from synthrl.evaluate.runner import evaluate
         from synthrl.student.sampler import make_sampler
 
         settings = self.config.eval
         data = Path(settings.data) if settings.data else None
         items = load_items(self.task.name, data, settings.limit)
-        results = []
+        results, passes = [], []
+        canonical = self.task.verifier.canonical
         trained = make_sampler(self.config.student, model=str(self.run / "model"))
         for label, sampler in (("base", self.student()), ("trained", trained)):
             progress, advance = self._progress(f"eval {label}", len(items) * settings.seeds)
@@ -259,13 +261,20 @@ class Pipeline:
             summary["model"] = f"{label}: " + (
                 self.config.student.model if label == "base" else "model/ (this run)"
             )
+            summary.update(model_controls(predictions, canonical).fields())
             results.append(summary)
-        report = {"task": self.task.name, "data": settings.data or "built-in", "results": results}
+            passes.append(predictions)
+        names = (results[0]["model"], results[1]["model"])
+        comparison = compare(passes[0], passes[1], canonical, names)
+        report = {
+            "task": self.task.name, "data": settings.data or "built-in", "results": results,
+            "comparison": [comparison.as_dict()],
+        }  # fmt: skip
         write_json(self.run / "eval.json", report)
         base, after = results[0]["accuracy"], results[1]["accuracy"]
         return {
             "items": len(items), "base": round(base, 4), "trained": round(after, 4),
-            "delta": round(after - base, 4),
+            "delta": round(after - base, 4), "verdict": comparison.verdict,
         }  # fmt: skip
 
 

@@ -6,7 +6,8 @@
 Sections: the stage funnel with rejects by reason; pass-rate histograms of the initial samples,
 of all samples after difficulty adaptation, and of the selected ones (the paper's Figure 3);
 input lengths and within-set similarity, against a real reference set when one is given;
-training curves (reward, completion length, KL); base vs trained evaluation with deltas;
+training curves (reward, completion length, KL); base vs trained evaluation with deltas, the
+learning controls and the verdict (is the gain real, format, or a constant answer?);
 teacher tokens and cost; example samples per origin. A section whose data the run does not
 have yet says so instead of disappearing.
 """
@@ -222,6 +223,33 @@ def _evaluation(report: _Report, run: Path) -> None:
              f"{100 * (r['accuracy'] - first):+.1f} pp"] for r in results]  # fmt: skip
     report.table(["model", "items", "accuracy", "std", "delta vs first"], rows)
     report.text(f"Task {data.get('task')}, data: {data.get('data')}.")
+    _controls(report, results, data.get("comparison", []))
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _controls(report: _Report, results: list[Record], comparison: list[Record]) -> None:
+    """Learning controls per model, then one verdict per comparison (evaluate/controls.py)."""
+    if not all("top_answer_share" in r for r in results):
+        report.text("No learning controls: this evaluation predates them; rerun the eval stage.")
+        return
+    rows = [[r["model"], _share(r["no_answer_share"]), r["checker_errors"],
+             _share(r["readable_accuracy"]),
+             "-" if r["top_answer"] is None
+             else f"{r['top_answer']} ({_share(r['top_answer_share'])})",
+             f"{_share(r['constant_baseline'])} ({r['constant_answer']})"]
+            for r in results]  # fmt: skip
+    report.table(["model", "no readable answer", "checker errors", "accuracy among readable",
+                  "most common answer", "constant-answer baseline"], rows)  # fmt: skip
+    report.text(
+        "Controls: a gain should come from better answers, not from answers becoming readable "
+        "or from giving one answer to everything; the constant-answer baseline is what always "
+        "giving the most common gold answer scores."
+    )
+    for entry in comparison:
+        report.text(f"Verdict: {entry['verdict']} ({entry['model']} vs {entry['reference']})")
 
 
 def _usage(report: _Report, stages: dict[str, Any]) -> None:
