@@ -299,8 +299,8 @@ def _task_name(run: Path) -> str:
 
 def default_reference(run: Path) -> str | None:
     """The run's evaluation data (real inputs) as the reference set, when it has some."""
+    from synthrl.evaluate.row_sets import ROW_SETS
     from synthrl.evaluate.sets import BUILTIN_SETS
-    from synthrl.evaluate.wiki_topics import WIKI_SETS
 
     try:
         config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
@@ -310,7 +310,7 @@ def default_reference(run: Path) -> str | None:
     if data:
         return str(data)
     task = _task_name(run)
-    return task if task in {*BUILTIN_SETS, *WIKI_SETS} else None
+    return task if task in {*BUILTIN_SETS, *ROW_SETS} else None
 
 
 def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, Path]:

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from synthrl.errors import UserError
+from synthrl.evaluate.row_sets import ROW_SETS
 from synthrl.evaluate.sets import BUILTIN_SETS
-from synthrl.evaluate.wiki_topics import WIKI_SETS
 from synthrl.io import read_jsonl
 from synthrl.paths import package_dir
 from synthrl.task.regions import boxed_regions
@@ -112,8 +112,8 @@ def _item(row: dict[str, Any], index: int) -> Item:
 
 def load_items(task_name: str, data: Path | None = None, limit: int | None = None) -> list[Item]:
     """Evaluation items for a task: from `data`, or the task's built-in set."""
-    if data is None and task_name in WIKI_SETS:
-        items = [Item(r["id"], r["input"], r["answer"]) for r in WIKI_SETS[task_name]()]
+    if data is None and task_name in ROW_SETS:
+        items = [Item(r["id"], r["input"], r["answer"]) for r in ROW_SETS[task_name]()]
         return items[:limit] if limit else items
     if data is None:
         if task_name not in BUILTIN_SETS:

@@ -51,10 +51,10 @@ def read_questions(path: Path) -> list[str]:
 
 def eval_questions(name_or_path: str) -> list[str]:
     """Questions of a built-in evaluation set or of a file."""
-    from synthrl.evaluate.wiki_topics import WIKI_SETS
+    from synthrl.evaluate.row_sets import ROW_SETS
 
-    if name_or_path in WIKI_SETS:
-        return [row["input"] for row in WIKI_SETS[name_or_path]()]
+    if name_or_path in ROW_SETS:
+        return [row["input"] for row in ROW_SETS[name_or_path]()]
     if name_or_path in BUILTIN_SETS:
         package, inner = BUILTIN_SETS[name_or_path]
         return read_questions(package_dir(package) / inner)

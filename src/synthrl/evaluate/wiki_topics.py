@@ -62,7 +62,3 @@ def wiki_people_rows() -> list[dict[str, str]]:
     people = [{**r, "answer": "yes"} for r in rows if r["answer"] == "people"]
     others = [{**r, "answer": "no"} for r in rows if r["answer"] != "people"][: len(people)]
     return _interleave([people, others])
-
-
-# Built-in set name -> its rows.
-WIKI_SETS = {"wiki-topics": wiki_topic_rows, "wiki-people": wiki_people_rows}
