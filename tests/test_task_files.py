@@ -76,6 +76,23 @@ BAD = {
         ["at least two labels"],
     ),
     "format_reward_too_big": (VALID + "  format_reward: 2\n", ["answer.format_reward"]),
+    "input_rules_unknown_key": (
+        VALID + "input_rules: {regex: 'x'}\n",
+        ["unknown key 'input_rules.regex'", "pattern, numbers, max_words"],
+    ),
+    "input_rules_bad_pattern": (
+        VALID + "input_rules: {pattern: '(unclosed'}\n",
+        ["field 'input_rules.pattern'", "not a valid regular expression"],
+    ),
+    "input_rules_min_above_max": (
+        VALID + "input_rules: {numbers: {min: 9, max: 0}}\n",
+        ["field 'input_rules.numbers'", "min 9.0 is above max 0.0"],
+    ),
+    "demo_breaks_input_rules": (
+        VALID + "input_rules: {max_words: 2}\n"
+        "demos:\n  - input: Which option is right?\n    output: <answer>A</answer>\n",
+        ["demos[0].input breaks input_rules (max_words: 4 words, more than 2)"],
+    ),
 }
 
 

@@ -58,11 +58,24 @@ class SynthConfig(_Strict):
     keywords: int = Field(default=6, ge=1, le=50, description="queries the teacher proposes")
     top_k: int = Field(default=50, ge=1, description="passages retrieved per query")
     demos_in_prompt: int = Field(default=3, ge=0)
-    dedup_threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard, word 3-grams")
+    dedup_threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard, token 3-grams")
     decontaminate: list[str] | None = Field(
         default=None, description="eval sets (files or built-in names); None: the task's own"
     )
     seed: int = 0
+    min_yield: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="stop when generate, verify or dedup keeps less than this share (0: only "
+        "when it keeps nothing)",
+    )
+    max_label_dominance: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="stop when the top label's excess over an even share passes this (1: never)",
+    )
 
 
 class CorpusConfig(_Strict):

@@ -1,6 +1,6 @@
 """What every synthesis stage shares: the task, the config, the run folder, the teacher.
 
-A stage is `async def stage(ctx) -> dict[str, int]` that reads earlier stages' files from the
+A stage is `async def stage(ctx) -> dict[str, Any]` that reads earlier stages' files from the
 run folder, writes its own (atomically), and returns its counts for the manifest.
 """
 
@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -89,6 +91,11 @@ class SynthContext:
         if raw:
             record["raw"] = raw[:4000]
         self.rejects.setdefault(stage, []).append(record)
+
+    def warn(self, message: str) -> None:
+        """Print one warning line on stderr (above the progress bars while they run)."""
+        console = Console(stderr=True, highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
 
     def write_rejects(self, stage: str) -> dict[str, int]:
         """Write `<stage>.rejects.jsonl` and return counts by reason."""

@@ -1,123 +1,115 @@
 """The dedup stage: near-duplicate removal and decontamination against evaluation sets.
 
-- Near duplicates: word 3-gram Jaccard similarity at or above `synth.dedup_threshold` with a
-  sample kept earlier (initial samples come before rewrites, so an original wins over its
-  copy). Candidate pairs come from an inverted index of 3-grams, so only samples that share
-  a 3-gram are compared.
+- Near duplicates: token 3-gram Jaccard similarity (words, numbers and operator symbols) at
+  or above `synth.dedup_threshold` with a sample kept earlier, and the same numbers,
+  operators and names (`overlap.content`): "Compute: 9 - 7 =" and "Compute: 9 - 0 =" are two
+  problems however alike their words. Initial samples come before rewrites, so an original
+  wins over its copy. Candidate pairs come from an inverted index of 3-grams, so only samples
+  that share a 3-gram are compared.
 - Contamination: any shared word 13-gram with an evaluation question, or, for samples shorter
   than 13 words, the same normalised text.
-- Copies of the task itself: a sample whose word 3-grams are mostly (at least
-  `synth.dedup_threshold`) found in one of the task's demo inputs or in its description or
-  format texts is rejected (`copies_demo`, `copies_task`): small teachers like to hand those
-  back instead of writing an input.
+- Copies of the task itself (`overlap.TaskTexts`, also checked at generation): a sample that
+  is mostly one of the task's demo inputs or its description or format texts is rejected
+  (`copies_demo`, `copies_task`): small teachers like to hand those back.
+
+After dedup, the spread of the kept labels and the stage's yield are checked (`stops`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
+from typing import Any
 
 from synthrl.evaluate.sets import BUILTIN_SETS, eval_questions
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.synth.context import SynthContext
+from synthrl.synth.overlap import Content, TaskTexts, content, ngrams, tokens, words
 from synthrl.synth.records import Sample
-from synthrl.task.loader import Task
-
-_WORD = re.compile(r"\w+")
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    if len(tokens) < n:
-        return {tuple(tokens)} if tokens else set()
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+from synthrl.synth.stops import check_labels, check_yield
 
 
 class NearDuplicates:
-    """Incremental near-duplicate finder over word 3-grams."""
+    """Incremental near-duplicate finder over token 3-grams, for texts with the same content."""
 
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
         self._shingles: list[set[tuple[str, ...]]] = []
+        self._content: list[Content] = []
         self._ids: list[str] = []
         self._index: dict[tuple[str, ...], list[int]] = defaultdict(list)
 
     def match(self, text: str) -> str | None:
         """The id of a kept text this one nearly duplicates, or None."""
-        shingles = ngrams(words(text), 3)
+        shingles = ngrams(tokens(text), 3)
+        mine = content(text)
         shared = Counter(j for s in shingles for j in self._index.get(s, ()))
         for j, common in shared.most_common():
             union = len(shingles) + len(self._shingles[j]) - common
-            if union and common / union >= self.threshold:
+            if union and common / union >= self.threshold and self._content[j] == mine:
                 return self._ids[j]
         return None
 
     def add(self, sample_id: str, text: str) -> None:
-        shingles = ngrams(words(text), 3)
+        shingles = ngrams(tokens(text), 3)
         position = len(self._ids)
         self._ids.append(sample_id)
         self._shingles.append(shingles)
+        self._content.append(content(text))
         for s in shingles:
             self._index[s].append(position)
 
 
-class TaskTexts:
-    """The task's own texts (demo inputs, description, formats), to catch samples copied
-    from them: a sample whose word 3-grams are mostly (at least `threshold`) in one of them."""
-
-    def __init__(self, task: Task, threshold: float) -> None:
-        spec = task.spec
-        texts = {f"demo {i}": d.input for i, d in enumerate(spec.demos or [], start=1)}
-        texts |= {"description": spec.description, "input_format": spec.input_format,
-                  "output_format": task.output_format}  # fmt: skip
-        self.threshold = threshold
-        self._grams = {name: ngrams(words(text), 3) for name, text in texts.items()}
-
-    def copied(self, text: str) -> str | None:
-        """The name of the task text `text` copies, or None."""
-        shingles = ngrams(words(text), 3)
-        for name, grams in self._grams.items():
-            if shingles and len(shingles & grams) / len(shingles) >= self.threshold:
-                return name
-        return None
-
-
 class Contamination:
-    """13-gram overlap with evaluation questions."""
+    """Overlap with evaluation questions: a shared word 13-gram; for a sample shorter than 13
+    words, the same words and operators, or the same problem in other words (the same numbers and operators,
+    at least two numbers: "Compute 47 + 8" is "What is 47 + 8?"). It errs on the side of
+    removing: a lost synthetic sample costs less than a leaked evaluation item."""
 
     def __init__(self, sets: dict[str, list[str]]) -> None:
         self._grams: dict[tuple[str, ...], str] = {}
         self._whole: dict[str, str] = {}
+        self._problems: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         for name, questions in sets.items():
             for question in questions:
-                tokens = words(question)
-                self._whole.setdefault(" ".join(tokens), name)
-                for gram in ngrams(tokens, 13):
+                self._whole.setdefault(" ".join(tokens(question)), name)
+                for gram in ngrams(words(question), 13):
                     if len(gram) == 13:
                         self._grams.setdefault(gram, name)
+                problem = _problem(question)
+                if problem is not None:
+                    self._problems.setdefault(problem, name)
 
     def source(self, text: str) -> str | None:
         """The evaluation set this text overlaps, or None."""
-        tokens = words(text)
-        if len(tokens) < 13:
-            return self._whole.get(" ".join(tokens))
-        return next((self._grams[g] for g in ngrams(tokens, 13) if g in self._grams), None)
+        said = words(text)
+        if len(said) < 13:
+            problem = _problem(text)
+            same = self._problems.get(problem) if problem is not None else None
+            return self._whole.get(" ".join(tokens(text))) or same
+        return next((self._grams[g] for g in ngrams(said, 13) if g in self._grams), None)
+
+
+def _problem(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The numbers and operators of a short text, when it has at least two numbers."""
+    found = content(text)
+    if len(found.numbers) < 2:
+        return None
+    return found.numbers, found.operators
 
 
 def decontamination_sets(ctx: SynthContext) -> list[str]:
+    """`synth.decontaminate`, or by default the task's built-in set and the run's `eval.data`."""
     chosen = ctx.config.synth.decontaminate
-    if chosen is None:
-        from synthrl.evaluate.wiki_topics import WIKI_SETS
+    if chosen is not None:
+        return chosen
+    from synthrl.evaluate.row_sets import ROW_SETS
 
-        known = {*BUILTIN_SETS, *WIKI_SETS}
-        return [ctx.task.name] if ctx.task.name in known else []
-    return chosen
+    names = [ctx.task.name] if ctx.task.name in {*BUILTIN_SETS, *ROW_SETS} else []
+    data = ctx.config.eval.data
+    return [*names, data] if data else names
 
 
-async def dedup(ctx: SynthContext) -> dict[str, int]:
+async def dedup(ctx: SynthContext) -> dict[str, Any]:
     samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("verify.jsonl"))]
     if ctx.path("rewrite.jsonl").is_file():
         samples += [Sample.from_dict(r) for r in read_jsonl(ctx.path("rewrite.jsonl"))]
@@ -148,13 +140,16 @@ async def dedup(ctx: SynthContext) -> dict[str, int]:
         near.add(sample.id, sample.input)
         kept.append(sample)
     write_jsonl(ctx.path("dedup.jsonl"), (s.to_dict() for s in kept))
-    counts = ctx.write_rejects("dedup")
-    return {
+    rejects = ctx.write_rejects("dedup")
+    counts: dict[str, Any] = {
         "samples": len(samples),
         "kept": len(kept),
-        "duplicates": counts.get("duplicate", 0),
-        "contaminated": counts.get("contaminated", 0),
-        "copies_demo": counts.get("copies_demo", 0),
-        "copies_task": counts.get("copies_task", 0),
+        "duplicates": rejects.get("duplicate", 0),
+        "contaminated": rejects.get("contaminated", 0),
+        "copies_demo": rejects.get("copies_demo", 0),
+        "copies_task": rejects.get("copies_task", 0),
         "eval_sets": len(names),
     }
+    check_yield(ctx, "dedup", len(kept), len(samples), rejects, counts)
+    check_labels(ctx, "dedup", [s.answer for s in kept], counts)
+    return counts

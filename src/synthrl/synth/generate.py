@@ -1,12 +1,18 @@
 """Stages where the teacher writes samples: generate (initial) and rewrite (harder/easier).
 
 The teacher answers with JSON `{"input", "reasoning", "answer"}`. Its text is data: it is
-repaired if slightly malformed (json-repair, never eval), checked with pydantic, and every
-output that fails is kept in `<stage>.rejects.jsonl` with its reason.
+repaired if slightly malformed (json-repair, never eval), checked with pydantic, and its input
+checked (`checks.InputChecks`: no stated answer, the task's input rules, no copy of the task's
+own texts); every output that fails is kept in `<stage>.rejects.jsonl` with its reason.
+
+Without passages, each generation request carries its own seeded variation (a few numbers to
+use, a reminder not to open with the task description), so that a weak teacher does not write
+the same input N times. Requests stay deterministic: the same seed gives the same prompts.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -14,9 +20,11 @@ import json_repair
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.synth.checks import InputChecks
 from synthrl.synth.context import SynthContext, user
 from synthrl.synth.prompts import demos_block, render
 from synthrl.synth.records import Candidate, Sample, sample_id
+from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.verifier import Verifier
 
@@ -68,11 +76,13 @@ def _generation_prompt(
     demos = spec.demos or []
     rng = random.Random(synth.seed * 1_000_003 + index)
     chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
+    variation = ""
     if passages:
         passage = passages[index % len(passages)]
         passage_text = f"{passage['title']}\n{passage['text']}".strip()
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
+        variation = _variation(ctx, rng)
     demo_text = ""
     if chosen:
         demo_text = "\nExamples of the task (write a new one of the same or higher difficulty):"
@@ -85,20 +95,50 @@ def _generation_prompt(
         pattern=f"\nPattern of one example: {pattern_text}\n" if pattern_text else "",
         demos=demo_text,
         passage=passage_text,
+        variation=variation,
         answer_kind=ctx.task.verifier.type.describe(),
     )
+
+
+# Without input_rules.numbers, the variation's numbers are small.
+_SMALL_NUMBERS = 20
+
+
+def _variation(ctx: SynthContext, rng: random.Random) -> str:
+    """A line that sets request i apart when no passage does: three numbers drawn by the
+    request's own seeded generator (within the task's input_rules.numbers when given) and a
+    reminder not to open with the task description."""
+    rules = ctx.task.spec.input_rules
+    bounds = rules.numbers if rules is not None else None
+    low = math.ceil(bounds.min) if bounds and bounds.min is not None else None
+    high = math.floor(bounds.max) if bounds and bounds.max is not None else None
+    if low is None:
+        low = 0 if high is None or high >= 0 else high - _SMALL_NUMBERS
+    if high is None:
+        high = low + _SMALL_NUMBERS
+    line = "\nTo make this example unlike the others: "
+    if low <= high:
+        a, b, c = (rng.randint(low, high) for _ in range(3))
+        line += f"if the input needs numbers, use some of {a}, {b} and {c}. "
+    return line + "Do not begin the input with the words of the task description."
 
 
 def _candidates(
     ctx: SynthContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
 ) -> list[Candidate]:
     """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs."""
+    checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold)
     kept: list[Candidate] = []
     seen: set[str] = set()
     for (text, finish), info in zip(texts, meta, strict=True):
         fields, reason = parse_sample(text, finish, ctx.task.verifier)
         if fields is None:
             ctx.reject(stage, reason, text, **info)
+            continue
+        problem = checks.problem(fields["input"], fields["answer"])
+        if problem is not None:
+            reason, details = problem
+            ctx.reject(stage, reason, text, **details, **info)
             continue
         cid = sample_id(ctx.task.name, fields["input"])
         if cid in seen:
@@ -141,12 +181,15 @@ async def generate(ctx: SynthContext) -> dict[str, int]:
     kept = _candidates(ctx, "generate", texts, meta)
     write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
     distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
-    return {
+    rejects = ctx.write_rejects("generate")
+    counts = {
         "requested": n,
         "parsed": len(kept),
         "passages_used": distinct_passages,
-        **{f"rejected_{k}": v for k, v in ctx.write_rejects("generate").items()},
+        **{f"rejected_{k}": v for k, v in rejects.items()},
     }
+    check_yield(ctx, "generate", len(kept), n, rejects, counts)
+    return counts
 
 
 async def rewrite(ctx: SynthContext) -> dict[str, int]:

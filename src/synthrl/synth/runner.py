@@ -27,12 +27,15 @@ from synthrl.retrieval import open_library
 from synthrl.student.sampler import Sampler
 from synthrl.synth import dedup, generate, grounding, vote
 from synthrl.synth.context import SynthContext, make_progress
+from synthrl.synth.stops import StageStop
 from synthrl.task.loader import Task
 
 SYNTH_STAGES = (
     "keywords", "retrieve", "pattern", "generate", "verify", "solve", "rewrite", "dedup",
 )  # fmt: skip
 
+# The stages that call the teacher.
+TEACHER_STAGES = ("keywords", "pattern", "generate", "verify", "rewrite")
 
 # The file each stage reads from earlier stages.
 _INPUTS = {
@@ -133,7 +136,7 @@ async def _run(
     client = TeacherClient(config.teacher, cache)
     progress = make_progress() if show_progress else None
     ctx = SynthContext(task, config, out, client, progress)
-    stages: dict[str, Callable[[], Awaitable[dict[str, int]]]] = {
+    stages: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "keywords": lambda: grounding.keywords(ctx),
         "retrieve": lambda: grounding.retrieve(ctx, library),
         "pattern": lambda: grounding.pattern(ctx),
@@ -160,6 +163,8 @@ async def _run(
             try:
                 counts = await stages[name]()
             except (SynthrlError, KeyboardInterrupt, asyncio.CancelledError) as exc:
+                if isinstance(exc, StageStop):  # its files are written: keep its counts too
+                    manifest.data["stages"][name]["counts"] = exc.counts
                 manifest.fail(name, str(exc) or type(exc).__name__)
                 raise
             manifest.finish(name, counts, client.usage.report(name), time.perf_counter() - began)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.synth.context import SynthContext, user
 from synthrl.synth.records import Candidate, Sample
+from synthrl.synth.stops import check_yield
 from synthrl.task.prompt import task_prompt
 from synthrl.task.verifier import Verifier
 
@@ -107,9 +108,12 @@ async def verify(ctx: SynthContext) -> dict[str, int]:
         for s in kept
         if s.proposed_answer and ctx.task.verifier.equal(s.proposed_answer, s.answer)
     )
-    return {
+    rejects = ctx.write_rejects("verify")
+    counts = {
         "candidates": len(candidates),
         "verified": len(kept),
         "label_matches_generator": agree,
-        **{f"rejected_{k}": v for k, v in ctx.write_rejects("verify").items()},
+        **{f"rejected_{k}": v for k, v in rejects.items()},
     }
+    check_yield(ctx, "verify", len(kept), len(candidates), rejects, counts)
+    return counts

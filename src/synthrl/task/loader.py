@@ -101,10 +101,16 @@ def parse_task(text: str, source: str, base_dir: Path | None) -> Task:
 
 
 def _check_demos(spec: TaskSpec, verifier: Verifier, source: str) -> None:
-    """Every demo must carry an answer the task's own rule can read, and agree with it."""
+    """Every demo must carry an answer the task's own rule can read, agree with it, and keep
+    the task's input rules."""
     problems = []
     expected = verifier.type.describe()
     for i, demo in enumerate(spec.demos or []):
+        # A demo that breaks the task's own input rules means the rules are wrong: every
+        # generated input like it would be rejected.
+        broken = spec.input_rules.broken(demo.input) if spec.input_rules else None
+        if broken is not None:
+            problems.append(f"demos[{i}].input breaks input_rules ({broken})")
         if demo.answer is not None and verifier.canonical(demo.answer) is None:
             problems.append(f"demos[{i}].answer: '{demo.answer}' is not {expected}")
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from synthrl.types import AnswerType, ReadFrom
 
@@ -110,6 +110,94 @@ class Demo(_Strict):
     _check_input = field_validator("input", "output")(_not_blank)
 
 
+# A number as written: digits, thousands commas, decimals. Its minus sign is read in code (a
+# regex lookbehind cannot look past spaces): "-3" and "was -3" are negative, "9 - 3" is not.
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
+# Inputs longer than this break `pattern` without being matched: a careless pattern cannot
+# then take long on a long input.
+PATTERN_MAX_CHARS = 5000
+
+
+def written_numbers(text: str) -> list[float]:
+    """Every number written in `text`, with its sign.
+
+    >>> written_numbers("Compute: -3 + 12 - 4, then 1,500.5 minus 17-9")
+    [-3.0, 12.0, 4.0, 1500.5, 17.0, 9.0]
+    """
+    found = []
+    for match in _NUMBER.finditer(text):
+        value = float(match.group().replace(",", ""))
+        start = match.start()
+        if start and text[start - 1] in "-−":
+            before = text[: start - 1]
+            previous = before.rstrip()
+            spaced = not before or before[-1].isspace() or before[-1] in "(=:,;["
+            if spaced and (not previous or not (previous[-1].isdigit() or previous[-1] == ")")):
+                value = -value
+        found.append(value)
+    return found
+
+
+class NumberRange(_Strict):
+    """Bounds for every number written in an input."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NumberRange:
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class InputRules(_Strict):
+    """Declarative checks every generated input must pass (else: `breaks_input_format`)."""
+
+    pattern: str | None = Field(default=None, description="a regex the whole input must match")
+    numbers: NumberRange | None = None
+    max_words: int | None = Field(default=None, ge=1)
+    _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
+
+    def model_post_init(self, context: object) -> None:
+        self._compiled = re.compile(self.pattern) if self.pattern is not None else None
+
+    def broken(self, text: str) -> str | None:
+        """Which rule `text` breaks, said in words, or None.
+
+        >>> InputRules(numbers={"max": 9}, max_words=4).broken("17 - 9 =")
+        'numbers: 17 is above max 9'
+        """
+        if self._compiled is not None:
+            if len(text) > PATTERN_MAX_CHARS:
+                return f"pattern: longer than {PATTERN_MAX_CHARS} characters"
+            if not self._compiled.fullmatch(text):
+                return f"pattern: the input does not match {self.pattern!r}"
+        if self.numbers is not None:
+            low, high = self.numbers.min, self.numbers.max
+            for value in written_numbers(text):
+                if low is not None and value < low:
+                    return f"numbers: {value:g} is below min {low:g}"
+                if high is not None and value > high:
+                    return f"numbers: {value:g} is above max {high:g}"
+        count = len(text.split())
+        if self.max_words is not None and count > self.max_words:
+            return f"max_words: {count} words, more than {self.max_words}"
+        return None
+
+
 class Retrieval(_Strict):
     """Hints for passage retrieval."""
 
@@ -127,6 +215,7 @@ class TaskSpec(_Strict):
     answer: AnswerSpec
     demos: list[Demo] | None = None
     retrieval: Retrieval | None = None
+    input_rules: InputRules | None = None
 
     _check_text = field_validator("description", "input_format")(_not_blank)
 

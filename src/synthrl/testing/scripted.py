@@ -79,3 +79,41 @@ class ArithmeticTeacher:
             return "I am not able to work this one out."
         steps = " + ".join(map(str, numbers)) or "0"
         return f"Adding the amounts: {steps} = {total}.\n#### {total}"
+
+
+_OPERATION = re.compile(r"(-?\d+)\s*([-+*])\s*(-?\d+)")
+
+
+class WeakTeacher:
+    """Responder for FakeServer that plays a weak teacher from a script.
+
+    Generation request i (by its request seed) writes `inputs[i % len(inputs)]`, proposing
+    the answer it would vote for. Every vote answers `vote` when given (a weak teacher copying
+    the value its output format shows), else works out the first "a op b" in the question.
+    """
+
+    def __init__(self, inputs: list[str], vote: str | None = None) -> None:
+        self.inputs = inputs
+        self.vote = vote
+
+    def __call__(self, body: dict[str, Any], index: int) -> str:
+        prompt = prompt_text(body)
+        if prompt.startswith("You help build training data"):
+            return json.dumps({"keywords": ["arithmetic"]})
+        if prompt.startswith("Below are examples of a task"):
+            return "One short subtraction; answer after ####."
+        if prompt.startswith("You write one new example"):
+            question = self.inputs[int(body.get("seed") or 0) % len(self.inputs)]
+            answer = self._answer(question)
+            return json.dumps({"input": question, "reasoning": "worked out", "answer": answer})
+        parts = prompt.split("\n\n")
+        return f"#### {self._answer(parts[1] if len(parts) >= 3 else prompt)}"
+
+    def _answer(self, question: str) -> str:
+        if self.vote is not None:
+            return self.vote
+        match = _OPERATION.search(question)
+        if match is None:
+            return "0"
+        a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
+        return str(a + b if op == "+" else a - b if op == "-" else a * b)
