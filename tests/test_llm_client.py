@@ -24,6 +24,7 @@ def server():
 def make_client(server, tmp_path, **config):
     settings = {"base_url": server.base_url, "model": "fake", "max_retries": 3, "timeout_s": 1.0}
     settings.update(config)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     cache = ResponseCache(tmp_path / "cache.sqlite")
     return TeacherClient(TeacherConfig(**settings), cache, retry_base_s=0.01)
 
@@ -98,6 +99,28 @@ def test_server_that_ignores_n_is_asked_one_sample_at_a_time(tmp_path):
         [completion] = ask(make_client(server, tmp_path), hello(n=3))
         assert len(completion.texts) == 3
         assert server.calls == 3
+
+
+def seeded_responder(body, index):
+    """Like a seeded sampler: the text depends on the seed the server derives for sample index
+    (llama.cpp gives the k-th of n samples seed + k)."""
+    return f"seed {body.get('seed', 0) + index}"
+
+
+@pytest.mark.parametrize("honour_n", [True, False])
+def test_a_samples_seed_depends_on_its_index_only(tmp_path, honour_n):
+    """Whatever was cached, however the server treats n, however requests are split."""
+    with FakeServer(seeded_responder, honour_n=honour_n) as server:
+        [whole] = ask(make_client(server, tmp_path / "a"), hello(n=6, seed=100))
+        ask(make_client(server, tmp_path / "b"), hello(n=2, seed=100))  # a partial cache
+        [resumed] = ask(make_client(server, tmp_path / "b", max_n=3), hello(n=6, seed=100))
+    expected = [f"seed {100 + i}" for i in range(6)]
+    assert whole.texts == expected and resumed.texts == expected
+
+
+def test_max_n_caps_the_samples_of_one_request(server, tmp_path):
+    [completion] = ask(make_client(server, tmp_path, max_n=4), hello(n=10))
+    assert len(completion.texts) == 10 and server.calls == 3
 
 
 def test_concurrency_is_bounded(tmp_path):

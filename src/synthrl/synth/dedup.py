@@ -61,9 +61,9 @@ class NearDuplicates:
 
 class Contamination:
     """Overlap with evaluation questions: a shared word 13-gram; for a sample shorter than 13
-    words, the same words and operators, or the same problem in other words (the same numbers and operators,
-    at least two numbers: "Compute 47 + 8" is "What is 47 + 8?"). It errs on the side of
-    removing: a lost synthetic sample costs less than a leaked evaluation item."""
+    words, the same words and operators, or the same problem in other words (the same numbers
+    and operators, at least two numbers: "Compute 47 + 8" is "What is 47 + 8?"). It errs on
+    the side of removing: a lost synthetic sample costs less than a leaked evaluation item."""
 
     def __init__(self, sets: dict[str, list[str]]) -> None:
         self._grams: dict[tuple[str, ...], str] = {}
