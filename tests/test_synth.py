@@ -316,3 +316,16 @@ def test_run_folder_commands_chain_from_synth_to_selection(teacher, tmp_path, ca
     stages = read_json(out / "manifest.json")["stages"]
     assert stages["score"]["status"] == stages["select"]["status"] == "done"
     assert (out / "export" / "verl" / "train.parquet").is_file()
+
+
+def test_without_a_corpus_no_search_queries_are_asked_for(teacher, tmp_path):
+    config = config_for(teacher, n=4, votes=2)
+    config = load_config(
+        profile="cpu", overrides={**config.model_dump(), "corpus": {"source": "none"}}
+    )
+    stages = run_synth(load_task("gsm8k"), config, tmp_path / "run", False, ("keywords",))
+    assert teacher.calls == 0
+    assert stages["keywords"]["counts"]["from_teacher"] == 0
+    assert read_json(tmp_path / "run" / "keywords.json")["keywords"] == list(
+        load_task("gsm8k").spec.retrieval.keywords
+    )

@@ -47,6 +47,9 @@ def _unique(items: list[str]) -> list[str]:
 async def keywords(ctx: SynthContext) -> dict[str, int]:
     spec = ctx.task.spec
     hints = list(spec.retrieval.keywords) if spec.retrieval else []
+    if ctx.config.corpus.source == "none":  # nothing to search: no teacher call
+        write_json(ctx.path("keywords.json"), {"keywords": hints, "from_task": hints})
+        return {"keywords": len(hints), "from_teacher": 0}
     prompt = render(
         "keywords",
         count=str(ctx.config.synth.keywords),
