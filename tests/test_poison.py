@@ -372,12 +372,12 @@ def test_each_request_without_passages_gets_its_own_seeded_numbers(subtract, tmp
         run_synth(subtract, config_for(teacher), tmp_path / "a", False, stages=GENERATE)
         prompts = generation_prompts(teacher)
         assert len(prompts) == 16
-        lines = [p for p in prompts if "To make this example unlike the others" in p]
+        lines = [p for p in prompts if "(if it needs numbers, use" in p]
         assert len(lines) == 16 and len(set(prompts)) >= 12
         for prompt in prompts:
-            line = prompt.split("To make this example unlike the others", 1)[1].splitlines()[0]
+            line = prompt.split("(if it needs numbers, use", 1)[1].split(")")[0]
+            assert len(re.findall(r"\d+", line)) == 2
             assert all(0 <= int(x) <= 9 for x in re.findall(r"\d+", line))
-            assert "Do not begin the input with the words of the task description" in line
         # The same seed gives the same prompts: a fresh run folder asks for exactly these.
         run_synth(subtract, config_for(teacher), tmp_path / "b", False, stages=GENERATE)
         assert teacher.repeated_prompts() >= 16
@@ -395,7 +395,18 @@ def test_prompts_with_passages_carry_no_variation(tmp_path):
         )
         run_synth(load_task("gsm8k"), config, tmp_path / "run", False, stages=GENERATE)
         prompts = generation_prompts(teacher)
-    assert len(prompts) == 4 and not any("unlike the others" in p for p in prompts)
+    assert len(prompts) == 4 and not any("if it needs numbers" in p for p in prompts)
+
+
+def test_seeded_numbers_spread_over_orders_of_magnitude():
+    import random
+
+    from synthrl.synth.generate import _spread
+
+    rng = random.Random(0)
+    drawn = [_spread(rng, 1, 99) for _ in range(2000)]
+    assert all(1 <= x <= 99 for x in drawn)
+    assert 0.4 < sum(x < 10 for x in drawn) / len(drawn) < 0.6
 
 
 @pytest.mark.parametrize(

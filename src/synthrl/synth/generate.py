@@ -105,9 +105,11 @@ _SMALL_NUMBERS = 20
 
 
 def _variation(ctx: SynthContext, rng: random.Random) -> str:
-    """A line that sets request i apart when no passage does: three numbers drawn by the
-    request's own seeded generator (within the task's input_rules.numbers when given) and a
-    reminder not to open with the task description."""
+    """Words that set request i apart when no passage does: two numbers drawn by the request's
+    own seeded generator, within the task's input_rules.numbers when given, spread over their
+    orders of magnitude (1 to 99 gives as many one-digit numbers as two-digit ones). Said as
+    part of the closing instruction, not as a line of its own: a small teacher copies a line
+    like that into the input."""
     rules = ctx.task.spec.input_rules
     bounds = rules.numbers if rules is not None else None
     low = math.ceil(bounds.min) if bounds and bounds.min is not None else None
@@ -116,11 +118,18 @@ def _variation(ctx: SynthContext, rng: random.Random) -> str:
         low = 0 if high is None or high >= 0 else high - _SMALL_NUMBERS
     if high is None:
         high = low + _SMALL_NUMBERS
-    line = "\nTo make this example unlike the others: "
-    if low <= high:
-        a, b, c = (rng.randint(low, high) for _ in range(3))
-        line += f"if the input needs numbers, use some of {a}, {b} and {c}. "
-    return line + "Do not begin the input with the words of the task description."
+    if low > high:
+        return ""
+    a, b = (_spread(rng, low, high) for _ in range(2))
+    return f" (if it needs numbers, use {a} and {b})"
+
+
+def _spread(rng: random.Random, low: int, high: int) -> int:
+    """A whole number in [low, high]: first a number of digits, then a number that long."""
+    if low < 0 or high < 10:
+        return rng.randint(low, high)
+    digits = rng.randint(len(str(low)), len(str(high)))
+    return rng.randint(max(low, 10 ** (digits - 1) if digits > 1 else 0), min(high, 10**digits - 1))
 
 
 def _candidates(
