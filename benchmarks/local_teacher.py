@@ -1,7 +1,7 @@
 """The embedded teacher on CPU: verified samples per minute and label accuracy, by server.
 
     .venv/bin/python benchmarks/local_teacher.py [--n 16] [--votes 3] [--task arithmetic]
-        [--servers llama-cpp-python,llama-server:1,llama-server:4]
+        [--servers llama-cpp-python,llama-server:1,llama-server:4] [--model OTHER.gguf]
 
 Each server runs the teacher stages of a fresh run folder (keywords .. verify, no corpus, empty
 cache) with the same seeds, prompts and settings, one after the other on this machine:
@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=3)
     parser.add_argument("--gold", type=int, default=40, help="held-out items to label (0: none)")
     parser.add_argument("--servers", default="llama-cpp-python,llama-server:1,llama-server:4")
+    parser.add_argument("--model", type=Path, help="another GGUF file to serve (default: built-in)")
     args = parser.parse_args()
 
     from synthrl.local_teacher import MODEL_NAME, LocalTeacher
@@ -118,14 +119,15 @@ def main() -> None:
     rows = []
     for server in args.servers.split(","):
         name, _, slots = server.partition(":")
-        teacher = LocalTeacher(slots=int(slots or 1))
+        teacher = LocalTeacher(slots=int(slots or 1), model=args.model)
         if name == "llama-cpp-python":
             teacher.binary, teacher.slots = None, 1
         elif teacher.binary is None:
             raise SystemExit("llama-server is not built: `make demo` builds it")
         with teacher:
             overrides = {"base_url": teacher.base_url, "model": MODEL_NAME}
-            config = settings(args.n, args.votes, {**overrides, "concurrency": teacher.slots})
+            transport = {"concurrency": teacher.slots, "max_n": teacher.slots}
+            config = settings(args.n, args.votes, {**overrides, **transport})
             row = {"server": server, **run_teacher_stages(task, config)}
             if args.gold:
                 row.update(label_accuracy(task, config, args.gold))

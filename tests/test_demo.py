@@ -2,6 +2,7 @@
 it takes about twenty minutes on two cores; see README.md)."""
 
 import sys
+from collections import Counter
 
 import pytest
 
@@ -18,14 +19,14 @@ def test_demo_settings_point_at_the_local_teacher_and_stay_cpu_sized():
     assert config.profile == "cpu"
     assert (config.teacher.base_url, config.teacher.model) == ("http://127.0.0.1:9/v1", MODEL_NAME)
     assert config.student.model == "smollm2-135m" and config.student.device == "cpu"
-    assert config.corpus.source == "wiki-summaries"
-    assert config.synth.n * config.synth.votes <= 100, "the teacher writes ~15 tokens/s on 2 cores"
+    assert config.synth.n * config.synth.votes <= 200, "the teacher writes ~30 tokens/s on 2 cores"
     assert config.train.max_steps > 0 and config.train.use_vllm == "no"
-    # The held-out set is real text, half of it about people in the slice the demo uses.
+    # At least 100 held-out items, made by a seeded generator (not the teacher), varied answers.
     items = load_items(TASK, limit=config.eval.limit)
-    assert len(items) == config.eval.limit
-    assert sum(item.answer == "yes" for item in items) == config.eval.limit // 2
-    assert load_task(TASK).spec.answer.type == "boolean"
+    assert len(items) == config.eval.limit >= 100
+    answers = Counter(item.answer for item in items)
+    assert answers.most_common(1)[0][1] / len(items) < 0.1
+    assert load_task(TASK).spec.answer.type == "number"
 
 
 def test_a_new_teacher_port_does_not_invalidate_finished_stages():

@@ -299,6 +299,9 @@ def run(
     m: Annotated[int | None, typer.Option("--m", help="Training samples (M).")] = None,
     votes: Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")] = None,
     samples: Annotated[int | None, typer.Option(help="Student samples per sample (L).")] = None,
+    eval_data: Annotated[
+        str | None, typer.Option(help="Held-out evaluation file (JSONL/CSV/parquet).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
     from_stage: Annotated[str | None, typer.Option("--from", help="First stage.")] = None,
     force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
@@ -314,7 +317,7 @@ def run(
     flags = overrides(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
         student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
-        synth__votes=votes, score__samples=samples,
+        synth__votes=votes, score__samples=samples, eval__data=eval_data,
     )  # fmt: skip
     resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
     folder = out_dir or Path("runs") / loaded.name

@@ -21,7 +21,7 @@ from synthrl.config import RunConfig, load_config
 from synthrl.pipeline import STAGES, Pipeline
 from synthrl.task import load_task
 
-TASK = "wiki-people"
+TASK = "arithmetic"
 CONFIG = Path(__file__).with_name("demo.yaml")
 
 

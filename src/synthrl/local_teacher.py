@@ -116,9 +116,11 @@ class LocalTeacher:
         context: int = 4096,
         wait_s: float = 300,
         slots: int = SLOTS,
+        model: Path | None = None,
     ) -> None:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.context = context  # per slot
+        self.model = model  # another GGUF file to serve (benchmarks); None: the built-in one
         self.wait_s = wait_s
         self.binary = server_binary()
         self.slots = slots if self.binary is not None else 1
@@ -151,7 +153,7 @@ class LocalTeacher:
                 "the offline teacher needs llama.cpp's llama-server or "
                 f"llama-cpp-python[server]==0.3.36; {INSTALL_HINT}"
             )
-        command = self.command(teacher_gguf())
+        command = self.command(self.model or teacher_gguf())
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(

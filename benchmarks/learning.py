@@ -1,0 +1,245 @@
+"""Does synthrl teach? Training arms on one shared synthetic set, each against the base model.
+
+    .venv/bin/python benchmarks/learning.py
+    .venv/bin/python benchmarks/learning.py --seeds 1 --arms grpo-selected,sft-selected,base
+    .venv/bin/python benchmarks/learning.py \
+        examples/tasks/gcd.yaml:examples/tasks/run.yaml:examples/tasks/gcd.heldout.jsonl \
+        --teacher-base-url http://127.0.0.1:8080/v1 --teacher-model qwen --out runs/gcd-learning
+
+For each task (TASK[:CONFIG[:EVAL_FILE]]; by default the demo task `arithmetic` with
+src/synthrl/demo.yaml, and examples/tasks/one-digit.yaml with examples/tasks/run.yaml and its
+held-out file) and each seed k (0 to N-1,
+put into synth.seed, score.seed, select.seed and train.seed):
+
+1. keywords..score run once in OUT/<task>/seed<k>/shared/, against the embedded llama.cpp
+   teacher (started once for every task and seed, stopped before any training) or the server
+   that --teacher-base-url and --teacher-model name;
+2. each arm gets OUT/<task>/seed<k>/<arm>/: hard links to the shared folder's files (copies
+   across file systems) and the shared stages' manifest records, so those stages count as done
+   there; then select, train and eval run with the arm's overrides:
+   - grpo-selected: select.strategy paper, GRPO: the config's own settings;
+   - grpo-random: select.strategy random, the same M and the same training;
+   - sft-selected: the paper's selection, SFT for as many optimizer steps as GRPO takes
+     (train.max_steps, or the steps the grpo-selected arm took when that is -1);
+   - base: no training; the base model's row (results[0]) of the first trained arm's eval.json.
+3. One row per arm from its eval.json: accuracies, the paired delta with its 95% interval, the
+   verdict of the learning controls, and the evaluated model's top-answer share, no-answer
+   share and accuracy among readable answers.
+
+It prints a Markdown table and writes the rows to OUT/learning.json. A rerun resumes: the
+Pipeline skips every stage whose inputs and config are unchanged. The student cache stays in
+shared/ (only score reads it), so each arm evaluates the base model again, greedily by default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from itertools import product
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from rich.console import Console
+
+from synthrl.config import RunConfig, load_config, merge
+from synthrl.io import read_json, write_json
+from synthrl.manifest import Manifest
+from synthrl.pipeline import Pipeline, stage_range
+from synthrl.task import load_task
+
+DEFAULT_TASKS = [
+    "arithmetic:src/synthrl/demo.yaml",
+    "examples/tasks/one-digit.yaml:examples/tasks/run.yaml:examples/tasks/one-digit.heldout.jsonl",
+]
+SHARED = stage_range("keywords", "score")
+ARM_STAGES = ("select", "train", "eval")
+ARMS: dict[str, dict[str, Any]] = {
+    "grpo-selected": {"select": {"strategy": "paper"}, "train": {"method": "grpo"}},
+    "grpo-random": {"select": {"strategy": "random"}, "train": {"method": "grpo"}},
+    "sft-selected": {"select": {"strategy": "paper"}, "train": {"method": "sft"}},
+}
+CHOICES = (*ARMS, "base")
+
+
+class TaskArg(NamedTuple):
+    name: str  # the run folder's name: OUT/<name>/
+    ref: str  # a built-in task's name or a task file
+    config: Path | None  # a run config file; None: the `gpu` profile's defaults
+    data: str | None  # a held-out evaluation file; None: the config's or the built-in set
+
+
+def task_arg(text: str) -> TaskArg:
+    """'one-digit.yaml:run.yaml:held.jsonl' -> TaskArg('one-digit', 'one-digit.yaml',
+    Path('run.yaml'), 'held.jsonl'); the config and the evaluation file are optional."""
+    ref, _, rest = text.partition(":")
+    config, _, data = rest.partition(":")
+    return TaskArg(Path(ref).stem, ref, Path(config) if config else None, data or None)
+
+
+def run_config(task: TaskArg, teacher: dict[str, Any], seed: int, arm: dict[str, Any]) -> RunConfig:
+    """The task's run config with the teacher, the seed and the arm's overrides on top."""
+    seeded: dict[str, Any] = {s: {"seed": seed} for s in ("synth", "score", "select", "train")}
+    if task.data:
+        seeded["eval"] = {"data": task.data}
+    return load_config(task.config, overrides=merge({"teacher": teacher, **seeded}, arm))
+
+
+def prepare_arm(shared: Path, arm: Path) -> None:
+    """Give `arm` the shared folder's results, so that its shared stages count as done.
+
+    Top-level files (*.json, *.jsonl, *.yaml) are hard-linked, or copied across file systems;
+    every write in synthrl replaces a file rather than editing it, so an arm never changes the
+    shared copy. The shared stages' manifest records replace the arm's own, and its select,
+    train and eval records are kept. cache/ is left behind: score, done, is its only reader.
+    """
+    arm.mkdir(parents=True, exist_ok=True)
+    for source in sorted(shared.iterdir()):
+        wanted = source.suffix in (".json", ".jsonl", ".yaml") and source.name != "manifest.json"
+        if wanted and source.is_file() and not source.name.startswith("."):
+            _link(source, arm / source.name)
+    manifest = Manifest(arm / "manifest.json")
+    manifest.data["stages"].update(Manifest(shared / "manifest.json").data["stages"])
+    manifest.save()
+
+
+def _link(source: Path, target: Path) -> None:
+    if target.exists() and target.samefile(source):
+        return
+    temporary = target.with_name(f".{target.name}.link")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(source, temporary)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, temporary)
+    os.replace(temporary, target)
+
+
+def sft_steps(config: RunConfig, grpo_arm: Path) -> int:
+    """GRPO's optimizer steps: train.max_steps, or what the grpo-selected arm ran."""
+    if config.train.max_steps > 0:
+        return config.train.max_steps
+    summary = grpo_arm / "train" / "summary.json"
+    if not summary.is_file():
+        raise SystemExit(
+            f"sft-selected trains for as many steps as GRPO, but train.max_steps is -1 and "
+            f"{summary} does not exist: set train.max_steps or add the grpo-selected arm"
+        )
+    return int(read_json(summary)["steps"])
+
+
+def row(task: str, seed: int, arm: str, report: dict[str, Any]) -> dict[str, Any]:
+    """One table row from an eval.json; `base` reads the base model's result, untrained."""
+    base, trained = report["results"][0], report["results"][1]
+    comparison = report["comparison"][0]
+    model = base if arm == "base" else trained
+    untrained = arm == "base"
+    return {
+        "task": task, "seed": seed, "arm": arm, "items": model["items"],
+        "base": base["accuracy"], "trained": None if untrained else trained["accuracy"],
+        **{key: None if untrained else comparison[key]
+           for key in ("delta", "ci_low", "ci_high", "kind")},
+        "verdict": "base model, no training" if untrained else comparison["verdict"],
+        "top_answer_share": model["top_answer_share"],
+        "no_answer_share": model["no_answer_share"],
+        "readable_accuracy": model["readable_accuracy"],
+    }  # fmt: skip
+
+
+def run_arms(
+    task: TaskArg, seed: int, teacher: dict[str, Any], arms: list[str], folder: Path,
+    show_progress: bool, console: Console,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Select, train and evaluate each arm on the shared folder's scored samples."""
+    loaded, rows = load_task(task.ref), []
+    for arm in (a for a in arms if a != "base"):
+        overrides = ARMS[arm]
+        if arm == "sft-selected":
+            steps = sft_steps(run_config(task, teacher, seed, {}), folder / "grpo-selected")
+            overrides = merge(overrides, {"train": {"max_steps": steps}})
+        console.print(f"[bold]{task.name} seed {seed}: {arm}[/bold]")
+        prepare_arm(folder / "shared", folder / arm)
+        config = run_config(task, teacher, seed, overrides)
+        Pipeline(loaded, config, folder / arm, (), show_progress, console).run_stages(ARM_STAGES)
+        rows.append(row(task.name, seed, arm, read_json(folder / arm / "eval.json")))
+    if "base" in arms:
+        first = next(a for a in arms if a != "base")
+        rows.insert(0, row(task.name, seed, "base", read_json(folder / first / "eval.json")))
+    return rows
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.1f}"
+
+
+def _pp(share: float) -> str:
+    return f"{100 * share:+.1f}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a Markdown table."""
+    lines = [
+        "| task | seed | arm | items | base % | trained % | delta pp (95% CI) | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        delta = "-"
+        if r["delta"] is not None:
+            delta = f"{_pp(r['delta'])} ({_pp(r['ci_low'])} to {_pp(r['ci_high'])})"
+        lines.append(
+            f"| {r['task']} | {r['seed']} | {r['arm']} | {r['items']} | {_pct(r['base'])} | "
+            f"{_pct(r['trained'])} | {delta} | {r['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tasks", nargs="*", type=task_arg, metavar="TASK[:CONFIG]",
+                        default=[task_arg(t) for t in DEFAULT_TASKS],
+                        help=f"default: {' '.join(DEFAULT_TASKS)}")  # fmt: skip
+    parser.add_argument("--arms", default=",".join(CHOICES), help=f"of {','.join(CHOICES)}")
+    parser.add_argument("--seeds", type=int, default=2, help="seeds 0..N-1 (default 2)")
+    parser.add_argument("--out", type=Path, default=Path("runs/learning"))
+    parser.add_argument("--teacher-base-url", help="a running teacher instead of the local one")
+    parser.add_argument("--teacher-model", help="its model name (with --teacher-base-url)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or stage lines")
+    args = parser.parse_args()
+    arms = [a for a in CHOICES if a in args.arms.split(",")]
+    unknown = set(args.arms.split(",")) - set(CHOICES)
+    if unknown or not arms:
+        known = ", ".join(CHOICES)
+        parser.error(f"--arms: unknown {', '.join(sorted(unknown))} (choose from {known})")
+    if arms == ["base"]:
+        parser.error("--arms: base reads the base model's row from a trained arm; add one")
+    if (args.teacher_base_url is None) != (args.teacher_model is None):
+        parser.error("--teacher-base-url and --teacher-model go together")
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
+
+    from synthrl.local_teacher import teacher_overrides
+
+    console = Console(stderr=True, highlight=False, quiet=args.quiet)
+    runs = list(product(args.tasks, range(args.seeds)))
+    remote = {"base_url": args.teacher_base_url, "model": args.teacher_model}
+    # The teacher serves only the shared stages: it stops before the first arm trains.
+    with teacher_overrides(start=args.teacher_base_url is None) as local:
+        teacher = remote if args.teacher_base_url else local
+        for task, seed in runs:
+            console.print(f"[bold]{task.name} seed {seed}: shared stages[/bold]")
+            shared = args.out / task.name / f"seed{seed}" / "shared"
+            config = run_config(task, teacher, seed, {})
+            Pipeline(load_task(task.ref), config, shared, (), not args.quiet, console).run_stages(
+                SHARED
+            )
+    rows = []
+    for task, seed in runs:
+        folder = args.out / task.name / f"seed{seed}"
+        rows += run_arms(task, seed, teacher, arms, folder, not args.quiet, console)
+    print(table(rows))
+    write_json(args.out / "learning.json", rows)
+    console.print(f"rows written to {args.out / 'learning.json'}")
+
+
+if __name__ == "__main__":
+    main()

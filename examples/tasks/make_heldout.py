@@ -1,0 +1,42 @@
+"""Write the held-out evaluation sets of the example tasks: made by a generator with its own
+seed, never by a teacher, with computed answers.
+
+    python examples/tasks/make_heldout.py      # writes *.heldout.jsonl beside this file
+"""
+
+import json
+import math
+import random
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def one_digit(rng: random.Random) -> tuple[str, int]:
+    a, b, op = rng.randint(0, 9), rng.randint(0, 9), rng.choice("+-")
+    return f"What is {a} {op} {b}?", a + b if op == "+" else a - b
+
+
+def gcd(rng: random.Random) -> tuple[str, int]:
+    g = rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 10, 12])
+    a, b = g * rng.randint(1, 60 // g), g * rng.randint(1, 60 // g)
+    while a < 2 or b < 2 or a == b:
+        a, b = g * rng.randint(1, 60 // g), g * rng.randint(1, 60 // g)
+    return f"What is the greatest common divisor of {a} and {b}?", math.gcd(a, b)
+
+
+def write(name: str, make, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    rows, seen = [], set()
+    while len(rows) < count:
+        question, answer = make(rng)
+        if question not in seen:  # each question once; at most all 200 one-digit ones
+            seen.add(question)
+            rows.append({"id": f"{name}-{len(rows):03d}", "input": question, "answer": answer})
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    (HERE / f"{name}.heldout.jsonl").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write("one-digit", one_digit, 120, seed=7)
+    write("gcd", gcd, 120, seed=11)
