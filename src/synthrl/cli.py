@@ -41,6 +41,15 @@ app = typer.Typer(
 corpus_app = typer.Typer(help="Build and inspect passage libraries.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 out = Console(highlight=False)
+# `--teacher local` on the commands that call the teacher.
+LocalTeacherFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--teacher",
+        help="'local': start the embedded offline teacher for this command (`make demo` "
+        "installs it).",
+    ),
+]
 err = Console(stderr=True, highlight=False)
 
 
@@ -202,13 +211,7 @@ def synth(
     profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
     teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
-    teacher: Annotated[
-        str | None,
-        typer.Option(
-            "--teacher",
-            help="'local': start the embedded offline teacher for this command (demo extra).",
-        ),
-    ] = None,
+    teacher: LocalTeacherFlag = None,
     corpus: Annotated[
         str | None, typer.Option(help="Built-in name, index folder, files, or 'none'.")
     ] = None,
@@ -286,13 +289,7 @@ def run(
     profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
     teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
-    teacher: Annotated[
-        str | None,
-        typer.Option(
-            "--teacher",
-            help="'local': start the embedded offline teacher for this command (demo extra).",
-        ),
-    ] = None,
+    teacher: LocalTeacherFlag = None,
     student: Annotated[str | None, typer.Option(help="HF id, folder or built-in.")] = None,
     corpus: Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")] = None,
     n: Annotated[int | None, typer.Option(help="Initial samples (N).")] = None,
