@@ -136,4 +136,4 @@ def test_missing_file_and_unknown_name_exit_2(capsys):
             main(["check", ref])
         assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "task file not found" in err and "built-ins: cfa" in err
+    assert "task file not found" in err and "built-ins: arithmetic, cfa" in err
