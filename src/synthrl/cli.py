@@ -364,13 +364,14 @@ def demo(
     force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
-    """The whole pipeline offline on CPU, no API key: a local teacher, SmolLM2-135M, Wikipedia.
+    """The whole pipeline offline on CPU, no API key: a local teacher, SmolLM2-135M, sums.
 
     Teacher: Qwen2.5-Coder-0.5B-Instruct, served by llama.cpp on a free loopback port.
 
-    Runs every stage of `synthrl run wiki-people` with the sizes in synthrl/demo.yaml.
+    It is `synthrl run arithmetic --teacher local` with the sizes in synthrl/demo.yaml.
 
-    Ends with held-out accuracy before and after training. Needs the `demo` extra."""
+    Ends with held-out accuracy before and after training and the verdict of the learning
+    controls. `make demo` installs the embedded teacher."""
     from synthrl.demo import run_demo
 
     _check_stages(force)
