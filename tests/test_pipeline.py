@@ -193,6 +193,12 @@ def test_disk_full_errors_from_libraries_get_a_plain_message():
     assert "cache" in disk_full(sqlite3.OperationalError("database or disk is full"))
     assert disk_full(OSError(errno.EACCES, "Permission denied")) is None
 
+    class SafetensorError(Exception):  # safetensors' own type, not an OSError or RuntimeError
+        pass
+
+    message = "Error while serializing: I/O error: No space left on device (os error 28)"
+    assert "saving a model" in disk_full(SafetensorError(message))
+
 
 def test_run_skips_what_the_single_stage_commands_finished(tmp_path, capsys):
     out = tmp_path / "run"

@@ -34,6 +34,7 @@ def disk_full(exc: BaseException) -> str | None:
         return f"no space left on the device{where}"
     if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
         return "no space left on the device for the sample cache"
-    if isinstance(exc, RuntimeError) and "No space left on device" in str(exc):
+    # torch raises RuntimeError, safetensors its own SafetensorError: matched by their text.
+    if "No space left on device" in str(exc):
         return "no space left on the device (while saving a model or checkpoint)"
     return None
