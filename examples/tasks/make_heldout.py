@@ -25,6 +25,16 @@ def gcd(rng: random.Random) -> tuple[str, int]:
     return f"What is the greatest common divisor of {a} and {b}?", math.gcd(a, b)
 
 
+def subtraction(rng: random.Random) -> tuple[str, int]:
+    a, b = rng.sample(range(10, 100), 2)
+    return f"What is {max(a, b)} - {min(a, b)}?", abs(a - b)
+
+
+def addition(rng: random.Random) -> tuple[str, int]:
+    a, b = rng.randint(10, 49), rng.randint(10, 49)
+    return f"What is {a} + {b}?", a + b
+
+
 def write(name: str, make, count: int, seed: int) -> None:
     rng = random.Random(seed)
     rows, seen = [], set()
@@ -40,3 +50,5 @@ def write(name: str, make, count: int, seed: int) -> None:
 if __name__ == "__main__":
     write("one-digit", one_digit, 120, seed=7)
     write("gcd", gcd, 120, seed=11)
+    write("subtraction", subtraction, 120, seed=13)
+    write("addition", addition, 120, seed=17)
