@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from synthrl.retrieval import PassageIndex
-from synthrl.retrieval.library import wiki_summaries
 from synthrl.retrieval.readers import Passage
+from synthrl.wiki import corpus_passages
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--rank-bm25-max", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        passages = list(wiki_summaries(200))
+        passages = list(corpus_passages(200))
         titles = sorted({p.title for p in passages})
         rng = np.random.default_rng(1)
         queries = [titles[i] for i in rng.choice(len(titles), args.queries, replace=False)]

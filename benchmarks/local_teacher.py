@@ -42,7 +42,7 @@ def settings(n: int, votes: int, teacher: dict[str, Any]) -> Any:
 
 
 def run_teacher_stages(task: Any, config: Any) -> dict[str, Any]:
-    from synthrl.synth.runner import run_synth
+    from synthrl.pipeline import run_synth
 
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
@@ -64,9 +64,9 @@ def run_teacher_stages(task: Any, config: Any) -> dict[str, Any]:
 
 def label_accuracy(task: Any, config: Any, count: int) -> dict[str, Any]:
     """Majority-vote labels of held-out items against their computed gold answers."""
-    from synthrl.evaluate.benchmarks import load_items
+    from synthrl.evaluate.sets import load_items
     from synthrl.llm.client import TeacherClient
-    from synthrl.synth.context import user
+    from synthrl.stage import user
     from synthrl.synth.vote import decide, tally
     from synthrl.task.prompt import task_prompt
 

@@ -9,7 +9,7 @@ import pytest
 from synthrl.cli import main
 from synthrl.config import load_config
 from synthrl.demo import CONFIG, TASK, demo_config
-from synthrl.evaluate.benchmarks import load_items
+from synthrl.evaluate.sets import load_items
 from synthrl.local_teacher import MODEL_NAME
 from synthrl.task import load_task
 

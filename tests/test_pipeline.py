@@ -200,22 +200,44 @@ def test_disk_full_errors_from_libraries_get_a_plain_message():
     assert "saving a model" in disk_full(SafetensorError(message))
 
 
+def _config_file(tmp_path, teacher):
+    (tmp_path / "c.yaml").write_text(
+        f"profile: cpu\nteacher: {{model: fake, base_url: '{teacher.base_url}'}}\n"
+        f"synth: {{n: 12, votes: 2}}\nscore: {{samples: 4}}\nselect: {{m: 6}}\n"
+        f"student: {{backend: server, base_url: '{teacher.base_url}'}}\n"
+    )
+    return ["--config", str(tmp_path / "c.yaml")]
+
+
 def test_run_skips_what_the_single_stage_commands_finished(tmp_path, capsys):
     out = tmp_path / "run"
     with FakeServer(ArithmeticTeacher()) as teacher:
-        (tmp_path / "c.yaml").write_text(
-            f"profile: cpu\nteacher: {{model: fake, base_url: '{teacher.base_url}'}}\n"
-            f"synth: {{n: 12, votes: 2}}\nscore: {{samples: 4}}\nselect: {{m: 6}}\n"
-            f"student: {{backend: server, base_url: '{teacher.base_url}'}}\n"
-        )
-        config = ["--config", str(tmp_path / "c.yaml")]
-        for args in (["synth", "gsm8k", "--out", str(out), *config, "--quiet"],
-                     ["score", str(out), "--quiet"], ["select", str(out)]):  # fmt: skip
+        config = _config_file(tmp_path, teacher)
+        synth = ["synth", "gsm8k", "--out", str(out), *config, "--quiet", "--student", "fake"]
+        for args in (synth, ["score", str(out), "--quiet"], ["select", str(out)]):
             code, err = _run(args, capsys)
             assert code == 0, err
         calls = teacher.calls
         code, err = _run(["run", "gsm8k", "--out", str(out), *config, "--until", "select",
-                          "--quiet"], capsys)  # fmt: skip
+                          "--quiet", "--student", "fake"], capsys)  # fmt: skip
         assert code == 0, err
         assert err.count("up to date, skipped") == len(stage_range(None, "select")), err
         assert teacher.calls == calls
+
+
+def test_synth_without_a_student_leaves_difficulty_adaptation_to_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        config = _config_file(tmp_path, teacher)
+        code, err = _run(["synth", "gsm8k", "--out", str(out), *config, "--quiet"], capsys)
+        assert code == 0, err
+        stages = read_json(out / "manifest.json")["stages"]
+        assert stages["solve"]["status"] == stages["rewrite"]["status"] == "skipped"
+        assert "no student" in stages["solve"]["reason"]
+        assert stages["dedup"]["status"] == "done"
+        code, err = _run(["run", "gsm8k", "--out", str(out), *config, "--until", "dedup",
+                          "--quiet"], capsys)  # fmt: skip
+        assert code == 0, err
+        stages = read_json(out / "manifest.json")["stages"]
+        assert stages["solve"]["status"] == stages["rewrite"]["status"] == "done"
+        assert (out / "rewrite.jsonl").is_file()

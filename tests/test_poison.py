@@ -14,15 +14,15 @@ from synthrl.cli import main
 from synthrl.config import load_config
 from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.pipeline import run_synth
 from synthrl.synth.checks import states_answer
 from synthrl.synth.dedup import NearDuplicates
-from synthrl.synth.overlap import TaskTexts
-from synthrl.synth.runner import run_synth
 from synthrl.synth.stops import label_spread
 from synthrl.task import load_task
 from synthrl.task.spec import InputRules, written_numbers
 from synthrl.testing.fake_server import FakeServer
 from synthrl.testing.scripted import ArithmeticTeacher, WeakTeacher
+from synthrl.text import TaskTexts
 
 SUBTRACT = r"""
 name: subtract
@@ -429,12 +429,12 @@ def test_short_samples_posing_a_held_out_problem_in_other_words_are_contaminated
 
 
 def test_the_runs_evaluation_file_is_decontaminated_against_by_default(tmp_path):
-    from synthrl.synth.context import SynthContext
+    from synthrl.stage import StageContext
     from synthrl.synth.dedup import decontamination_sets
 
     data = tmp_path / "held-out.jsonl"
     config = load_config(profile="cpu", overrides={"eval": {"data": str(data)}})
-    ctx = SynthContext(load_task("gsm8k"), config, tmp_path, client=None)  # type: ignore[arg-type]
+    ctx = StageContext(load_task("gsm8k"), config, tmp_path, client=None)  # type: ignore[arg-type]
     assert decontamination_sets(ctx) == ["gsm8k", str(data)]
     chosen = load_config(profile="cpu", overrides={"synth": {"decontaminate": []}})
-    assert decontamination_sets(SynthContext(ctx.task, chosen, tmp_path, client=None)) == []  # type: ignore[arg-type]
+    assert decontamination_sets(StageContext(ctx.task, chosen, tmp_path, client=None)) == []  # type: ignore[arg-type]

@@ -91,6 +91,6 @@ def test_files_are_indexed_once_per_content(corpus_files, tmp_path, monkeypatch)
 def test_builtin_wikipedia_summaries(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path))
     index = open_library(CorpusConfig(source="wiki-summaries"))
-    assert len(index) > 10_000
+    assert len(index) > 9_000  # about 10,000 articles, less the 1 in 20 held out
     [[(best, _), *_]] = index.search(["photosynthesis chlorophyll plants"], k=3)
     assert best.title in {"Photosynthesis", "Chlorophyll"}

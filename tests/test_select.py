@@ -62,3 +62,52 @@ def test_exports_for_datasets_and_verl(tmp_path):
     verl = pq.read_table(tmp_path / "export" / "verl" / "test.parquet").to_pylist()
     assert verl[0]["reward_model"] == {"style": "rule", "ground_truth": "1"}
     assert verl[0]["data_source"] == "synthrl/gsm8k" and verl[0]["extra_info"]["split"] == "test"
+
+
+BOOM_TASK = """\
+name: boom
+description: Add two numbers.
+input_format: A sum.
+output_format: The result alone on the last line.
+answer: {type: custom, function: "boom_check:read", read_from: final_line}
+"""
+
+
+def test_answers_the_checker_cannot_grade_count_neither_way(tmp_path):
+    from synthrl.config import StudentConfig, load_config
+    from synthrl.student.sampler import ServerSampler
+    from synthrl.student.stages import score
+    from synthrl.testing.fake_server import FakeServer
+
+    (tmp_path / "boom_check.py").write_text(
+        "def read(text):\n"
+        "    if 'boom' in text:\n"
+        "        raise ValueError('the checker broke')\n"
+        "    return text.strip().splitlines()[-1]\n"
+    )
+    (tmp_path / "boom.yaml").write_text(BOOM_TASK)
+    task = load_task(tmp_path / "boom.yaml")
+    run = tmp_path / "run"
+    run.mkdir()
+    base = {"task": "boom", "reference": "", "origin": "initial", "parent_id": None,
+            "passage_id": None, "votes": {}, "unreadable_votes": 0, "agreement": 1.0}  # fmt: skip
+    rows = [{**base, "id": "a", "input": "2 + 3", "answer": "5"},
+            {**base, "id": "b", "input": "boom", "answer": "5"}]  # fmt: skip
+    write_jsonl(run / "dedup.jsonl", rows)
+
+    def student(body, index):  # of 8 answers to "2 + 3": 2 break the checker, 3 right, 3 wrong
+        if "boom" in str(body):
+            return "boom"
+        return "boom" if index % 8 < 2 else "5" if index % 8 < 5 else "7"
+
+    config = load_config(profile="cpu", overrides={"score": {"samples": 8}, "select": {"m": 4}})
+    with FakeServer(student) as server:
+        sampler = ServerSampler(StudentConfig(backend="server", base_url=server.base_url))
+        counts = score(task, config, run, sampler)
+    rows = {r["id"]: r for r in read_jsonl(run / "score.jsonl")}
+    assert rows["a"]["pass_rate"] == 0.5 and rows["a"]["extra"]["ungraded"] == 2
+    assert rows["b"]["pass_rate"] is None and rows["b"]["extra"]["ungraded"] == 8
+    assert counts["ungradable"] == 1 and counts["ungraded_answers"] == 10
+    selected = run_select(run, config.select)
+    assert selected["ungradable"] == 1 and selected["scored"] == 2
+    assert "b" not in {r["id"] for r in read_jsonl(run / "selected.jsonl")}

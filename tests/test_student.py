@@ -100,6 +100,21 @@ def test_cached_samples_are_not_generated_again(smol, tmp_path):
     assert sampler.sample(["Name a colour."], n=2, temperature=0.7, max_tokens=6) == first
 
 
+def test_a_sample_depends_on_its_seed_prompt_and_index_not_on_the_cache(smol, tmp_path):
+    model, tokenizer = smol
+    prompts = ["Name a colour.", "Name a fruit.", "Name a river."]  # the same length: no padding
+    settings = {"n": 4, "temperature": 1.0, "max_tokens": 8, "seed": 3}
+    fresh = TransformersSampler(model, tokenizer, "smol", chat=True, batch_size=12)
+    whole = fresh.sample(prompts, **settings)
+    assert len({text for row in whole for text in row}) > 6, "samples should differ"
+    # An interrupted run cached the first prompt's samples; the resumed run draws the rest.
+    cache = ResponseCache(tmp_path / "student.sqlite")
+    resumed = TransformersSampler(model, tokenizer, "smol", chat=True, batch_size=12, cache=cache)
+    assert resumed.sample(prompts[:1], **settings) == whole[:1]
+    assert resumed.sample(prompts, **settings) == whole
+    assert fresh.sample(prompts, **{**settings, "seed": 4}) != whole
+
+
 def _scripted_student(body, index):
     # Greedy (temperature 0) answers 5; sampled answers: 3 of every 8 say 5, the rest 7.
     if body.get("temperature") == 0:
@@ -148,6 +163,18 @@ def test_grpo_writes_a_loadable_checkpoint_and_resumes(colours, smol):
     assert summary["steps"] == 3
     steps = [r["step"] for r in read_metrics(run) if "reward_mean" in r]
     assert steps == [1, 2, 3], "the second run resumed at step 3 instead of starting over"
+
+
+def test_training_under_a_new_key_starts_fresh_and_the_same_key_resumes(colours, smol):
+    task, run = colours
+    train(task, cpu_config(max_steps=2), run, key="first")
+    assert (run / "train" / "first" / "checkpoint-2").is_dir()
+    # New data or settings give the train stage a new key: no checkpoint of the old one is used.
+    summary = train(task, cpu_config(max_steps=3), run, key="second")
+    assert summary["steps"] == 3
+    steps = [r["step"] for r in read_metrics(run) if "reward_mean" in r]
+    assert steps == [1, 2, 3], "the new training should start at step 1"
+    assert (run / "train" / "second" / "checkpoint-3").is_dir()
 
 
 def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):

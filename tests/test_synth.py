@@ -13,8 +13,8 @@ import pytest
 from synthrl.cli import main
 from synthrl.config import load_config
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.pipeline import run_synth
 from synthrl.synth.dedup import Contamination, NearDuplicates
-from synthrl.synth.runner import run_synth
 from synthrl.synth.vote import decide, tally
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer
@@ -139,8 +139,8 @@ def test_rewrite_makes_harder_and_easier_versions_with_parent_ids(teacher, tmp_p
     verified = read_jsonl(out / "verify.jsonl")
     for i, record in enumerate(verified):
         record["greedy_solved"] = i % 2 == 0
-    write_jsonl(out / "verify.jsonl", verified)
-    run_synth(load_task("gsm8k"), config, out, False, stages=("solve", "rewrite", "dedup"))
+    write_jsonl(out / "solve.jsonl", verified)  # as the solve stage writes it
+    run_synth(load_task("gsm8k"), config, out, False, stages=("rewrite", "dedup"))
     rewritten = read_jsonl(out / "rewrite.jsonl")
     parents = {r["id"]: r for r in verified}
     assert rewritten

@@ -2,10 +2,9 @@
 
 from collections import Counter
 
-from synthrl.evaluate.benchmarks import load_items
-from synthrl.evaluate.sets import eval_questions
-from synthrl.evaluate.wiki_topics import held_out
+from synthrl.evaluate.sets import eval_questions, load_items
 from synthrl.task import load_task
+from synthrl.wiki import held_out
 
 
 def test_held_out_items_are_balanced_and_readable_by_the_task():
@@ -39,3 +38,12 @@ def test_wiki_people_alternates_biographies_and_other_articles():
     verifier = load_task("wiki-people").verifier
     assert verifier.extract("No.") == "no" and verifier.extract("Yes, he was a painter.") == "yes"
     assert eval_questions("wiki-people") == [item.input for item in items]
+
+
+def test_no_held_out_article_is_a_passage_of_the_built_in_library():
+    from synthrl.wiki import corpus_passages, held_out
+
+    titles = {passage.title for passage in corpus_passages(200)}
+    held = {item.id for item in load_items("wiki-topics")}
+    assert len(titles) > 8000 and held and not titles & held
+    assert not any(held_out(title) for title in titles)

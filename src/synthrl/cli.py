@@ -226,13 +226,15 @@ def synth(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
-    """Teacher side: keywords, retrieve, pattern, generate, verify, rewrite, dedup.
+    """Teacher side: keywords, retrieve, pattern, generate, verify, solve, rewrite, dedup.
 
-    Rerunning the same command resumes: every teacher call already made is served from the
-    run folder's cache."""
-    from synthrl.synth.runner import run_synth, select_stages
+    Without --student, solve and rewrite are skipped (and recorded as skipped, so a later
+    `synthrl run` on the folder runs them). Rerunning the same command resumes: every teacher
+    call already made is served from the run folder's cache."""
+    from synthrl.orchestrate import stage_slice
+    from synthrl.pipeline import SYNTH_STAGES, Pipeline
 
-    chosen = select_stages(from_stage, until)
+    chosen = stage_slice(SYNTH_STAGES, from_stage, until)
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     loaded = load_task(task)
@@ -246,27 +248,24 @@ def synth(
         student__model=student,
     )
     resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
-    sampler = None
-    if student is not None:
-        from synthrl.llm.cache import ResponseCache
-        from synthrl.student.sampler import make_sampler
-
-        cache = ResponseCache(out_dir / "cache" / "student.sqlite")
-        sampler = make_sampler(resolved.student, cache)
+    forced = (from_stage,) if from_stage else ()
     with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
-        resolved = local or resolved
-        stages = run_synth(
-            loaded, resolved, out_dir, show_progress=not quiet, stages=chosen, student=sampler
-        )
-    from synthrl.pipeline import record_keys
-
-    record_keys(out_dir, resolved, chosen)
-    table = Table("stage", "counts", "teacher calls", "cached samples", "wall s")
+        pipeline = Pipeline(
+            loaded, local or resolved, out_dir, forced, show_progress=not quiet,
+            with_student=student is not None,
+        )  # fmt: skip
+        stages = pipeline.run_stages(chosen)
+    table = Table("stage", "status", "counts", "teacher calls", "cached samples", "wall s")
     for name, entry in stages.items():
-        counts = "\n".join(f"{k}={v}" for k, v in entry.get("counts", {}).items())
+        if name not in chosen:
+            continue
+        counts = entry.get("reason") or "\n".join(
+            f"{k}={v}" for k, v in entry.get("counts", {}).items()
+        )
         usage = entry.get("usage", {})
         table.add_row(
             name,
+            entry.get("status", ""),
             counts,
             str(usage.get("requests", 0)),
             str(usage.get("cached_samples", 0)),
@@ -337,7 +336,7 @@ def _teacher(
     """With `--teacher local` and a stage that calls the teacher: the embedded teacher runs
     for the block, and the run config (validated before it starts) points at it."""
     from synthrl.local_teacher import teacher_overrides
-    from synthrl.synth.runner import TEACHER_STAGES
+    from synthrl.pipeline import TEACHER_STAGES
 
     if choice not in (None, "local"):
         raise UserError(

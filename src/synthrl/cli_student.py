@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +12,7 @@ from rich.table import Table
 from synthrl.config import RunConfig, load_config
 from synthrl.errors import UserError
 from synthrl.io import write_json, write_jsonl
-from synthrl.manifest import Manifest
-from synthrl.synth.context import start_progress
+from synthrl.stage import start_progress
 from synthrl.task import load_task
 from synthrl.task.loader import Task
 
@@ -50,13 +48,14 @@ def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunC
     return load_task(run / "task.yaml"), config
 
 
-def _record(run: Path, stage: str, config: RunConfig, began: float, counts: dict) -> None:
-    from synthrl.pipeline import record_keys
+def _run_stage(run: Path, stage: str, flags: dict, quiet: bool = False) -> dict:
+    """Run one stage of the pipeline on a run folder, with command-line overrides; returns its
+    counts. The command names the stage, so it runs even when its inputs did not change."""
+    from synthrl.pipeline import Pipeline
 
-    manifest = Manifest(run / "manifest.json")
-    manifest.start(stage, config.fingerprint("student", stage))
-    manifest.finish(stage, counts, None, time.perf_counter() - began)
-    record_keys(run, config, (stage,))
+    task, config = open_run(run, flags)
+    stages = Pipeline(task, config, run, (stage,), show_progress=not quiet).run_stages((stage,))
+    return stages[stage].get("counts", {})
 
 
 def score(
@@ -70,29 +69,12 @@ def score(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Pass rate of the student on every synthetic sample (dedup.jsonl -> score.jsonl)."""
-    from synthrl.io import read_jsonl
-    from synthrl.llm.cache import ResponseCache
-    from synthrl.student.sampler import make_sampler
-    from synthrl.student.stages import score as score_stage
 
     flags = overrides(
         student__model=student, student__backend=backend, student__base_url=student_base_url,
         student__device=device, score__samples=samples, score__temperature=temperature,
     )  # fmt: skip
-    task, config = open_run(run, flags)
-    if not (run / "dedup.jsonl").is_file():
-        raise UserError(f"{run}: no dedup.jsonl; run `synthrl synth` to the dedup stage first")
-    began = time.perf_counter()
-    sampler = make_sampler(config.student, ResponseCache(run / "cache" / "student.sqlite"))
-    progress, advance = (None, None)
-    if not quiet:
-        progress, advance = start_progress("score", len(read_jsonl(run / "dedup.jsonl")))
-    try:
-        counts = score_stage(task, config, run, sampler, advance)
-    finally:
-        if progress is not None:
-            progress.stop()
-    _record(run, "score", config, began, counts)
+    counts = _run_stage(run, "score", flags, quiet)
     out.print(f"scored: {counts} -> {run / 'score.jsonl'}")
 
 
@@ -105,15 +87,9 @@ def select(
     validation: Annotated[float | None, typer.Option(help="Share held out.")] = None,
 ) -> None:
     """Choose the training samples (score.jsonl -> selected.jsonl, validation.jsonl, exports)."""
-    from synthrl.select import run_select
-    from synthrl.train.export import export
 
     flags = overrides(select__m=m, select__strategy=strategy, select__validation=validation)
-    task, config = open_run(run, flags)
-    began = time.perf_counter()
-    counts = run_select(run, config.select)
-    export(task, run)
-    _record(run, "select", config, began, counts)
+    counts = _run_stage(run, "select", flags)
     out.print(f"selected: {counts} -> {run / 'selected.jsonl'}; exports in {run / 'export'}")
 
 
@@ -128,17 +104,13 @@ def train(
     """Train the student on selected.jsonl with TRL (GRPO, or SFT); resumes from checkpoints.
 
     Several GPUs or nodes: `accelerate launch -m synthrl train RUN_DIR`."""
-    from synthrl.train.grpo import train as train_model
 
     flags = overrides(
         train__method=method, student__model=student, train__max_steps=max_steps,
         train__lora=lora, student__device=device,
     )  # fmt: skip
-    task, config = open_run(run, flags)
-    began = time.perf_counter()
-    summary = train_model(task, config, run, show_progress=True)
-    _record(run, "train", config, began, {"steps": summary["steps"]})
-    out.print(f"trained {summary['steps']} steps; model in {summary['model']}")
+    counts = _run_stage(run, "train", flags)
+    out.print(f"trained {counts['steps']} steps; model in {run / 'model'}")
 
 
 def evaluate(
@@ -165,9 +137,8 @@ def evaluate(
     first is compared with the first: paired difference, 95% interval and a verdict."""
     from rich.markup import escape
 
-    from synthrl.evaluate.benchmarks import load_items
-    from synthrl.evaluate.controls import compare, model_controls
-    from synthrl.evaluate.runner import evaluate as run_eval
+    from synthrl.evaluate.runner import evaluate_models as run_models
+    from synthrl.evaluate.sets import load_items
     from synthrl.student.sampler import make_sampler
 
     if profile not in (None, "cpu", "gpu"):
@@ -179,33 +150,30 @@ def evaluate(
     )  # fmt: skip
     config = load_config(None, profile, flags)  # type: ignore[arg-type]
     items = load_items(loaded.name, data, limit)
-    canonical = loaded.verifier.canonical
-    results, passes = [], []
-    for ref in model:
-        sampler = make_sampler(config.student, model=ref)
-        progress, advance = (None, None)
-        if not quiet:
-            progress, advance = start_progress(ref[-20:], len(items) * max(1, seeds))
-        try:
-            summary, predictions = run_eval(
-                loaded, sampler, items, config.student.max_tokens, temperature, seeds, advance
-            )
-        finally:
-            if progress is not None:
-                progress.stop()
-        summary["model"] = ref
+    progress: list = []
+
+    def bar(name: str, total: int):  # one progress display per model
+        if quiet:
+            return None
+        if progress:
+            progress.pop().stop()
+        shown, advance = start_progress(name[-20:], total)
+        progress.append(shown)
+        return advance
+
+    models = [(ref, lambda ref=ref: make_sampler(config.student, model=ref)) for ref in model]
+    try:
+        results, runs, comparisons = run_models(
+            loaded, models, items, config.student.max_tokens, temperature, seeds, bar
+        )
+    finally:
+        for shown in progress:
+            shown.stop()
+    for index, (result, predictions) in enumerate(zip(results, runs, strict=True)):
         stem = out_file.with_suffix("")
-        index = len(results)
         predictions_path = Path(f"{stem}.predictions{index if len(model) > 1 else ''}.jsonl")
         write_jsonl(predictions_path, predictions)
-        summary["predictions"] = str(predictions_path)
-        summary.update(model_controls(predictions, canonical).fields())
-        results.append(summary)
-        passes.append(predictions)
-    comparisons = [
-        compare(passes[0], later, canonical, (model[0], ref), subject=ref).as_dict()
-        for ref, later in zip(model[1:], passes[1:], strict=True)
-    ]
+        result["predictions"] = str(predictions_path)
     report = {
         "task": loaded.name, "data": str(data) if data else "built-in", "results": results,
         "comparison": comparisons,

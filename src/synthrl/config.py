@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from synthrl.errors import UserError
 
@@ -141,11 +141,16 @@ class TrainConfig(_Strict):
     temperature: float = Field(default=1.2, gt=0)
     beta: float = Field(default=0.01, ge=0, description="KL coefficient")
     epsilon: float = Field(default=0.2, gt=0, description="clip range")
-    max_completion_length: int = Field(default=2048, ge=8)
+    max_completion_length: int | None = Field(
+        default=None, ge=8, description="None: student.max_tokens, as scoring and eval use"
+    )
     lora: bool = False
     lora_rank: int = Field(default=16, ge=1)
     save_steps: int = Field(default=50, ge=1)
-    eval_steps: int = Field(default=50, ge=1)
+    eval_steps: int | None = Field(
+        default=None, ge=1, description="validation every N steps (None: save_steps)"
+    )
+    keep_checkpoints: int = Field(default=2, ge=1, description="newest checkpoints kept")
     use_vllm: Literal["auto", "yes", "no"] = "auto"
     bf16: Literal["auto", "yes", "no"] = "auto"
     report_to: list[str] = Field(default_factory=list, description="e.g. [wandb, tensorboard]")
@@ -154,6 +159,16 @@ class TrainConfig(_Strict):
     sft_epochs: float = Field(default=3, gt=0)
     sft_weight_decay: float = Field(default=0.01, ge=0)
     sft_batch_size: int = Field(default=64, ge=1)
+
+    @model_validator(mode="after")
+    def _steps(self) -> TrainConfig:
+        # The best checkpoint is chosen among saved ones that were evaluated.
+        if self.eval_steps is not None and self.save_steps % self.eval_steps:
+            raise ValueError(
+                f"save_steps ({self.save_steps}) must be a multiple of eval_steps "
+                f"({self.eval_steps})"
+            )
+        return self
 
 
 class EvalConfig(_Strict):
@@ -224,7 +239,6 @@ PROFILES: dict[str, dict[str, Any]] = {
             "temperature": 1.0,
             "epochs": 1,
             "save_steps": 10,
-            "eval_steps": 10,
             "bf16": "no",
             "use_vllm": "no",
             "sft_batch_size": 8,

@@ -1,4 +1,8 @@
-"""manifest.json: what each stage of a run did (status, counts, teacher usage, wall time)."""
+"""manifest.json: what each stage of a run did (status, key, counts, teacher usage, wall time).
+
+Written only by the stage runner (synthrl.orchestrate). A stage is `running` while it works,
+then `done`, `failed` (with the message) or `skipped` (with the reason).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from synthrl.io import read_json, write_json
 class Manifest:
     """Per-stage records of a run folder, rewritten atomically after every change."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path, self.readonly = path, readonly
         self.data: dict[str, Any] = (
             read_json(path) if path.is_file() else {"created": time.time(), "stages": {}}
         )
@@ -21,13 +25,14 @@ class Manifest:
     def stage(self, name: str) -> dict[str, Any] | None:
         return self.data["stages"].get(name)
 
-    def start(self, name: str, config_hash: str) -> None:
-        self.data["stages"][name] = {"status": "running", "config_hash": config_hash}
+    def start(self, name: str, key: str) -> None:
+        self.data["stages"][name] = {"status": "running", "key": key, "started": time.time()}
         self.save()
 
     def finish(
         self,
         name: str,
+        key: str,
         counts: dict[str, Any],
         usage: dict[str, Any] | None,
         wall_s: float,
@@ -35,6 +40,7 @@ class Manifest:
         entry = self.data["stages"].setdefault(name, {})
         entry.update(
             status="done",
+            key=key,
             counts=counts,
             usage=usage or {},
             wall_s=round(wall_s, 3),
@@ -42,10 +48,17 @@ class Manifest:
         )
         self.save()
 
-    def fail(self, name: str, error: str) -> None:
+    def fail(self, name: str, error: str, counts: dict[str, Any] | None = None) -> None:
         entry = self.data["stages"].setdefault(name, {})
         entry.update(status="failed", error=error)
+        if counts is not None:  # a stop after the stage wrote its files keeps its counts
+            entry["counts"] = counts
+        self.save()
+
+    def skip(self, name: str, reason: str) -> None:
+        self.data["stages"][name] = {"status": "skipped", "reason": reason}
         self.save()
 
     def save(self) -> None:
-        write_json(self.path, self.data)
+        if not self.readonly:
+            write_json(self.path, self.data)

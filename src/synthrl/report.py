@@ -24,7 +24,8 @@ from typing import Any
 import yaml
 
 from synthrl.io import read_json, read_jsonl, write_atomic
-from synthrl.synth.dedup import ngrams, words
+from synthrl.stage import StageContext
+from synthrl.text import ngrams, words
 
 Record = dict[str, Any]
 
@@ -299,8 +300,7 @@ def _task_name(run: Path) -> str:
 
 def default_reference(run: Path) -> str | None:
     """The run's evaluation data (real inputs) as the reference set, when it has some."""
-    from synthrl.evaluate.row_sets import ROW_SETS
-    from synthrl.evaluate.sets import BUILTIN_SETS
+    from synthrl.evaluate.sets import is_builtin
 
     try:
         config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
@@ -310,7 +310,7 @@ def default_reference(run: Path) -> str | None:
     if data:
         return str(data)
     task = _task_name(run)
-    return task if task in {*BUILTIN_SETS, *ROW_SETS} else None
+    return task if is_builtin(task) else None
 
 
 def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, Path]:
@@ -344,3 +344,7 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     write_atomic(html_path, page)
     write_atomic(md_path, "".join(report.markdown))
     return html_path, md_path
+
+
+def report_stage(ctx: StageContext) -> dict[str, str]:
+    return {"report": str(write_report(ctx.out, default_reference(ctx.out))[0])}

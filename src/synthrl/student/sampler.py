@@ -8,6 +8,12 @@
 - `ServerSampler` asks an OpenAI-compatible server (`vllm serve`, SGLang, ...) for n samples
   per request: the route for fast GPU, multi-GPU and multi-node scoring.
 
+Sampling is reproducible per sample: the i-th sample of a prompt draws its randomness from a
+generator seeded by (seed, the prompt's text, i) alone, never from what else is in the batch or
+what the cache already held, so a resumed stage draws what an uninterrupted one would have
+(the Gumbel-max trick: sampling from softmax(logits / T) is taking the argmax of
+logits / T + Gumbel noise, and the noise is drawn row by row).
+
 Both render a prompt the same way: through the tokenizer's chat template for instruct models
 (auto-detected, or forced with `student.chat`), as raw text for base models. Both cache every
 sample by content, so a stage that is interrupted resumes where it stopped.
@@ -16,6 +22,7 @@ sample by content, so a stage that is interrupted resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -108,7 +115,7 @@ class TransformersSampler:
         for start in range(0, len(todo), per_pass):
             chunk = todo[start : start + per_pass]
             texts = self._generate(
-                [rendered[i] for i in chunk], n, temperature, top_p, max_tokens, seed + start
+                [rendered[i] for i in chunk], n, temperature, top_p, max_tokens, seed
             )
             for i, samples in zip(chunk, texts, strict=True):
                 results[i] = samples
@@ -130,6 +137,7 @@ class TransformersSampler:
         seed: int,
     ) -> list[list[str]]:
         import torch
+        from transformers import LogitsProcessorList
 
         outputs: list[list[str]] = [[] for _ in rendered]
         # More samples than fit in one pass are drawn over several passes of the same prompts.
@@ -141,26 +149,61 @@ class TransformersSampler:
         drawn = 0
         while drawn < n:
             count = min(per_pass, n - drawn)
-            torch.manual_seed(seed * 1_000_003 + drawn)
-            sampling: dict[str, Any] = (
-                {"do_sample": True, "temperature": temperature, "top_p": top_p}
-                if temperature > 0
-                else {"do_sample": False}
-            )
+            # Each prompt repeated `count` times, row by row (greedy decoding over noised scores
+            # cannot use num_return_sequences).
+            batch = {key: value.repeat_interleave(count, dim=0) for key, value in encoded.items()}
+            processors = LogitsProcessorList()
+            if temperature > 0:
+                seeds = [
+                    row_seed(seed, prompt, drawn + k) for prompt in rendered for k in range(count)
+                ]
+                processors.append(RowSampling(seeds, temperature, top_p))
             with torch.no_grad():
                 generated = self.model.generate(
-                    **encoded,
+                    **batch,
                     max_new_tokens=max_tokens,
-                    num_return_sequences=count,
                     eos_token_id=self._eos,
                     pad_token_id=self.tokenizer.pad_token_id,
-                    **sampling,
+                    do_sample=False,  # greedy over the noised scores RowSampling returns
+                    logits_processor=processors,
                 )
             texts = self.tokenizer.batch_decode(generated[:, width:], skip_special_tokens=True)
             for row, text in enumerate(texts):
                 outputs[row // count].append(text)
             drawn += count
         return outputs
+
+
+def row_seed(seed: int, prompt: str, index: int) -> int:
+    """The seed of sample `index` of `prompt`: depends on nothing else."""
+    digest = hashlib.sha256(f"{seed}\0{index}\0{prompt}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+class RowSampling:
+    """A logits processor that turns greedy decoding into sampling at `temperature` with
+    nucleus `top_p`, each row drawing its noise from its own seeded generator."""
+
+    def __init__(self, seeds: list[int], temperature: float, top_p: float) -> None:
+        import torch
+
+        self.temperature, self.top_p = temperature, top_p
+        self.generators = [torch.Generator().manual_seed(s) for s in seeds]
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        scores = scores.float() / self.temperature
+        if self.top_p < 1.0:
+            ordered, order = torch.sort(scores, descending=True, dim=-1)
+            cumulative = torch.softmax(ordered, dim=-1).cumsum(dim=-1)
+            drop = cumulative - torch.softmax(ordered, dim=-1) >= self.top_p  # keeps the top one
+            scores = scores.scatter(-1, order, ordered.masked_fill(drop, float("-inf")))
+        uniform = torch.stack(
+            [torch.rand(scores.shape[-1], generator=g) for g in self.generators]
+        ).clamp_(1e-12, 1.0 - 1e-7)
+        gumbel = -torch.log(-torch.log(uniform)).to(scores.device)
+        return scores + gumbel
 
 
 class ServerSampler:

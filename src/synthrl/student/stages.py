@@ -13,6 +13,7 @@ from pathlib import Path
 
 from synthrl.config import RunConfig
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
 from synthrl.synth.records import Sample
 from synthrl.task.loader import Task
@@ -66,16 +67,37 @@ def score(
     for sample, texts in zip(samples, answers, strict=True):
         grades = [verifier.grade(text, sample.answer) for text in texts]
         correct = sum(g.correct for g in grades)
+        # An answer the verifier could not grade (a checker error) counts neither way.
+        graded = sum(g.reward is not None for g in grades)
         record = sample.to_dict()
-        record["pass_rate"] = round(correct / len(texts), 6)
+        record["pass_rate"] = round(correct / graded, 6) if graded else None
         record["n_samples"] = len(texts)
         record["extra"] = {
             **sample.extra,
             "formatted_rate": round(sum(g.formatted for g in grades) / len(texts), 6),
+            "ungraded": len(texts) - graded,
         }
         records.append(record)
         rate = record["pass_rate"]
-        buckets["never_solved" if rate == 0 else "always_solved" if rate == 1 else "sometimes"] += 1
+        bucket = "never_solved" if rate == 0 else "always_solved" if rate == 1 else "sometimes"
+        buckets["ungradable" if rate is None else bucket] += 1
+        buckets["ungraded_answers"] += len(texts) - graded
     write_jsonl(out / "score.jsonl", records)
-    mean = sum(r["pass_rate"] for r in records) / len(records) if records else 0.0
+    rates = [r["pass_rate"] for r in records if r["pass_rate"] is not None]
+    mean = sum(rates) / len(rates) if rates else 0.0
     return {"samples": len(records), "mean_pass_rate": round(mean, 4), **buckets}
+
+
+def solve_stage(ctx: StageContext) -> dict[str, int]:
+    """The solve stage: skipped (NoStudent) when the command has no student."""
+    assert ctx.services is not None
+    sampler = ctx.services.student()
+    total = len(read_jsonl(ctx.path("verify.jsonl")))
+    return solve(ctx.task, ctx.config, ctx.out, sampler, ctx.bar("solve", total))
+
+
+def score_stage(ctx: StageContext) -> dict[str, int | float]:
+    assert ctx.services is not None
+    sampler = ctx.services.student()
+    total = len(read_jsonl(ctx.path("dedup.jsonl")))
+    return score(ctx.task, ctx.config, ctx.out, sampler, ctx.bar("score", total))

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 
-from synthrl.synth.overlap import TaskTexts
 from synthrl.task.loader import Task
 from synthrl.task.verifier import Verifier
+from synthrl.text import TaskTexts
 
 _NUMBER = r"[-+−]?\$?\d+(?:[.,]\d+)*(?:/\d+)?%?"
 # A value after "=": a number, or a word (a placeholder like "x" or "what" is no value).

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from synthrl.evaluate.sets import BUILTIN_SETS, eval_questions
+from synthrl.evaluate.sets import eval_questions, is_builtin
 from synthrl.io import read_jsonl, write_jsonl
-from synthrl.synth.context import SynthContext
-from synthrl.synth.overlap import Content, TaskTexts, content, ngrams, tokens, words
+from synthrl.stage import StageContext
 from synthrl.synth.records import Sample
 from synthrl.synth.stops import check_labels, check_yield
+from synthrl.text import Content, TaskTexts, content, ngrams, tokens, words
 
 
 class NearDuplicates:
@@ -97,19 +97,17 @@ def _problem(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     return found.numbers, found.operators
 
 
-def decontamination_sets(ctx: SynthContext) -> list[str]:
+def decontamination_sets(ctx: StageContext) -> list[str]:
     """`synth.decontaminate`, or by default the task's built-in set and the run's `eval.data`."""
     chosen = ctx.config.synth.decontaminate
     if chosen is not None:
         return chosen
-    from synthrl.evaluate.row_sets import ROW_SETS
-
-    names = [ctx.task.name] if ctx.task.name in {*BUILTIN_SETS, *ROW_SETS} else []
+    names = [ctx.task.name] if is_builtin(ctx.task.name) else []
     data = ctx.config.eval.data
     return [*names, data] if data else names
 
 
-async def dedup(ctx: SynthContext) -> dict[str, Any]:
+async def dedup(ctx: StageContext) -> dict[str, Any]:
     samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("verify.jsonl"))]
     if ctx.path("rewrite.jsonl").is_file():
         samples += [Sample.from_dict(r) for r in read_jsonl(ctx.path("rewrite.jsonl"))]

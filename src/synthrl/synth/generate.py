@@ -20,8 +20,8 @@ import json_repair
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.stage import StageContext, user
 from synthrl.synth.checks import InputChecks
-from synthrl.synth.context import SynthContext, user
 from synthrl.synth.prompts import demos_block, render
 from synthrl.synth.records import Candidate, Sample, sample_id
 from synthrl.synth.stops import check_yield
@@ -69,7 +69,7 @@ def parse_sample(
 
 
 def _generation_prompt(
-    ctx: SynthContext, index: int, passages: list[dict[str, Any]], pattern_text: str | None
+    ctx: StageContext, index: int, passages: list[dict[str, Any]], pattern_text: str | None
 ) -> str:
     spec = ctx.task.spec
     synth = ctx.config.synth
@@ -104,7 +104,7 @@ def _generation_prompt(
 _SMALL_NUMBERS = 20
 
 
-def _variation(ctx: SynthContext, rng: random.Random) -> str:
+def _variation(ctx: StageContext, rng: random.Random) -> str:
     """Words that set request i apart when no passage does: two numbers drawn by the request's
     own seeded generator, within the task's input_rules.numbers when given, spread over their
     orders of magnitude (1 to 99 gives as many one-digit numbers as two-digit ones). Said as
@@ -121,6 +121,8 @@ def _variation(ctx: SynthContext, rng: random.Random) -> str:
     if low > high:
         return ""
     a, b = (_spread(rng, low, high) for _ in range(2))
+    if bounds is not None and bounds.order != "any":  # in the order the rules ask for
+        a, b = sorted((a, b), reverse=bounds.order == "decreasing")
     return f" (if it needs numbers, use {a} and {b})"
 
 
@@ -133,7 +135,7 @@ def _spread(rng: random.Random, low: int, high: int) -> int:
 
 
 def _candidates(
-    ctx: SynthContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
+    ctx: StageContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
 ) -> list[Candidate]:
     """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs."""
     checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold)
@@ -169,7 +171,7 @@ def _candidates(
     return kept
 
 
-async def generate(ctx: SynthContext) -> dict[str, int]:
+async def generate(ctx: StageContext) -> dict[str, int]:
     passages = read_jsonl(ctx.path("retrieve.jsonl"))
     pattern_text = read_json(ctx.path("pattern.json")).get("pattern")
     n = ctx.config.synth.n
@@ -201,7 +203,7 @@ async def generate(ctx: SynthContext) -> dict[str, int]:
     return counts
 
 
-async def rewrite(ctx: SynthContext) -> dict[str, int]:
+async def rewrite(ctx: StageContext) -> dict[str, int]:
     """Harder versions of samples the student solved, easier ones of those it did not.
 
     The prompt carries the sample only (input and label): no scores, no chains of thought.

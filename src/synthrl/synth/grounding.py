@@ -18,8 +18,7 @@ import json_repair
 
 from synthrl.errors import UserError
 from synthrl.io import read_json, write_json, write_jsonl
-from synthrl.retrieval import PassageIndex
-from synthrl.synth.context import SynthContext, user
+from synthrl.stage import StageContext, user
 from synthrl.synth.prompts import demos_block, render
 
 
@@ -44,7 +43,7 @@ def _unique(items: list[str]) -> list[str]:
     return kept
 
 
-async def keywords(ctx: SynthContext) -> dict[str, int]:
+async def keywords(ctx: StageContext) -> dict[str, int]:
     spec = ctx.task.spec
     hints = list(spec.retrieval.keywords) if spec.retrieval else []
     if ctx.config.corpus.source == "none":  # nothing to search: no teacher call
@@ -76,7 +75,9 @@ async def keywords(ctx: SynthContext) -> dict[str, int]:
     }
 
 
-async def retrieve(ctx: SynthContext, library: PassageIndex | None) -> dict[str, int]:
+async def retrieve(ctx: StageContext) -> dict[str, int]:
+    assert ctx.services is not None
+    library = ctx.services.library()
     queries: list[str] = read_json(ctx.path("keywords.json"))["keywords"]
     if library is None:
         write_jsonl(ctx.path("retrieve.jsonl"), [])
@@ -99,7 +100,7 @@ async def retrieve(ctx: SynthContext, library: PassageIndex | None) -> dict[str,
     return {"queries": len(queries), "passages": len(ordered)}
 
 
-async def pattern(ctx: SynthContext) -> dict[str, int]:
+async def pattern(ctx: StageContext) -> dict[str, int]:
     demos = ctx.task.spec.demos or []
     if not demos:
         write_json(ctx.path("pattern.json"), {"pattern": None, "demos": 0})

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from synthrl.errors import UserError
-from synthrl.synth.context import SynthContext
+from synthrl.stage import StageContext
 from synthrl.task.loader import Task
 
 MIN_REQUESTED = 10
@@ -62,7 +62,7 @@ class StageStop(UserError):
 
 
 def check_yield(
-    ctx: SynthContext,
+    ctx: StageContext,
     stage: str,
     kept: int,
     requested: int,
@@ -161,7 +161,7 @@ def label_spread(labels: list[str], task: Task) -> LabelSpread | None:
     return LabelSpread(top, count, len(labels), possible, shown_in)
 
 
-def check_labels(ctx: SynthContext, stage: str, labels: list[str], counts: dict[str, Any]) -> None:
+def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[str, Any]) -> None:
     """Add the label spread to `counts`; with enough labels, warn when it is uneven or echoes
     the task's texts, and raise StageStop past `synth.max_label_dominance`."""
     spread = label_spread(labels, ctx.task)

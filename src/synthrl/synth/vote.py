@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from synthrl.io import read_jsonl, write_jsonl
-from synthrl.synth.context import SynthContext, user
+from synthrl.stage import StageContext, user
 from synthrl.synth.records import Candidate, Sample
 from synthrl.synth.stops import check_yield
 from synthrl.task.prompt import task_prompt
@@ -63,7 +63,7 @@ def decide(groups: list[Group], total: int, min_agreement: float) -> tuple[Group
 
 
 async def verify_candidates(
-    ctx: SynthContext, stage: str, candidates: list[Candidate]
+    ctx: StageContext, stage: str, candidates: list[Candidate]
 ) -> list[Sample]:
     """Vote on every candidate; returns the samples whose label passed, rejects the rest."""
     votes = ctx.config.synth.votes
@@ -99,7 +99,7 @@ async def verify_candidates(
     return kept
 
 
-async def verify(ctx: SynthContext) -> dict[str, int]:
+async def verify(ctx: StageContext) -> dict[str, int]:
     candidates = [Candidate.from_dict(r) for r in read_jsonl(ctx.path("generate.jsonl"))]
     kept = await verify_candidates(ctx, "verify", candidates)
     write_jsonl(ctx.path("verify.jsonl"), (s.to_dict() for s in kept))

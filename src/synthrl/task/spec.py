@@ -7,7 +7,9 @@ task that loads is a task every later stage can use.
 
 from __future__ import annotations
 
+import itertools
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -139,15 +141,18 @@ def written_numbers(text: str) -> list[float]:
 
 
 class NumberRange(_Strict):
-    """Bounds for every number written in an input."""
+    """Bounds for every number written in an input, and optionally their order."""
 
     min: float | None = None
     max: float | None = None
+    order: Literal["any", "decreasing", "increasing"] = Field(
+        default="any", description="decreasing: each number no larger than the one before it"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> NumberRange:
-        if self.min is None and self.max is None:
-            raise ValueError("give 'min', 'max' or both")
+        if self.min is None and self.max is None and self.order == "any":
+            raise ValueError("give 'min', 'max', 'order' or more")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
@@ -179,6 +184,8 @@ class InputRules(_Strict):
 
         >>> InputRules(numbers={"max": 9}, max_words=4).broken("17 - 9 =")
         'numbers: 17 is above max 9'
+        >>> InputRules(numbers={"order": "decreasing"}).broken("What is 55 - 69?")
+        'numbers: 55 then 69, not in decreasing order'
         """
         if self._compiled is not None:
             if len(text) > PATTERN_MAX_CHARS:
@@ -187,11 +194,16 @@ class InputRules(_Strict):
                 return f"pattern: the input does not match {self.pattern!r}"
         if self.numbers is not None:
             low, high = self.numbers.min, self.numbers.max
-            for value in written_numbers(text):
+            values = written_numbers(text)
+            for value in values:
                 if low is not None and value < low:
                     return f"numbers: {value:g} is below min {low:g}"
                 if high is not None and value > high:
                     return f"numbers: {value:g} is above max {high:g}"
+            sign = {"decreasing": 1, "increasing": -1}.get(self.numbers.order, 0)
+            for before, after in itertools.pairwise(values):
+                if sign * (after - before) > 0:
+                    return f"numbers: {before:g} then {after:g}, not in {self.numbers.order} order"
         count = len(text.split())
         if self.max_words is not None and count > self.max_words:
             return f"max_words: {count} words, more than {self.max_words}"
@@ -202,7 +214,6 @@ class Retrieval(_Strict):
     """Hints for passage retrieval."""
 
     keywords: list[str] = Field(default_factory=list)
-    corpus: str | None = None
 
 
 class TaskSpec(_Strict):

@@ -51,7 +51,7 @@ class StepProgress(TrainerCallback):
         self.bar: Any = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any):
-        from synthrl.synth.context import make_progress
+        from synthrl.stage import make_progress
 
         if not state.is_world_process_zero:
             return

@@ -21,6 +21,7 @@ from typing import Any
 
 from synthrl.config import RunConfig
 from synthrl.io import write_json
+from synthrl.stage import StageContext
 from synthrl.student.models import pick_device, resolve_model
 from synthrl.student.sampler import wants_chat
 from synthrl.task.loader import Task
@@ -90,16 +91,22 @@ def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False) -> dict[str, Any]:
-    """Train on `run/selected.jsonl` with the method `train.method` names; returns a summary."""
+def train(
+    task: Task, config: RunConfig, run: Path, show_progress: bool = False, key: str = ""
+) -> dict[str, Any]:
+    """Train on `run/selected.jsonl` with the method `train.method` names; returns a summary.
+
+    Checkpoints live in `run/train/<key>/` (the train stage's key): an interrupted training
+    with the same key resumes from its last checkpoint; new data or settings give a new key
+    and a fresh start. The final model is written to `run/model`."""
     from datasets import Dataset
 
     settings = config.train
     runtime = _runtime(config)
-    model, tokenizer, chat = _load(config, runtime["bf16"])
     train_records = read_split(run, "selected")
     validation = read_split(run, "validation")
-    output = run / "train" / settings.method
+    model, tokenizer, chat = _load(config, runtime["bf16"])
+    output = run / "train" / (key or settings.method)
     output.mkdir(parents=True, exist_ok=True)
     common: dict[str, Any] = {
         "output_dir": str(output),
@@ -108,6 +115,7 @@ def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False)
         "logging_steps": 1,
         "save_strategy": "steps",
         "save_steps": settings.save_steps,
+        "save_total_limit": settings.keep_checkpoints,
         "report_to": settings.report_to or "none",
         "seed": settings.seed,
         "use_cpu": runtime["use_cpu"],
@@ -119,12 +127,12 @@ def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False)
         # (SFT) on the held-out synthetic samples.
         common.update(
             eval_strategy="steps",
-            eval_steps=settings.save_steps,
+            eval_steps=settings.eval_steps or settings.save_steps,
             load_best_model_at_end=True,
             metric_for_best_model="eval_reward" if settings.method == "grpo" else "eval_loss",
             greater_is_better=settings.method == "grpo",
         )
-    callbacks: list[Any] = [MetricsFile(run / "train" / "metrics.jsonl")]
+    callbacks: list[Any] = [MetricsFile(output / "metrics.jsonl")]
     if show_progress:
         callbacks.append(StepProgress(settings.method))
     rows = rl_rows if settings.method == "grpo" else sft_rows
@@ -143,6 +151,8 @@ def train(task: Task, config: RunConfig, run: Path, show_progress: bool = False)
         warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
         trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
+    if (output / "metrics.jsonl").is_file():  # what the report plots: this training's
+        shutil.copyfile(output / "metrics.jsonl", run / "train" / "metrics.jsonl")
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
@@ -181,7 +191,7 @@ def _grpo_trainer(
         temperature=settings.temperature,
         beta=settings.beta,
         epsilon=settings.epsilon,
-        max_completion_length=settings.max_completion_length,
+        max_completion_length=settings.max_completion_length or config.student.max_tokens,
         use_vllm=runtime["use_vllm"],
         vllm_mode="colocate",
     )
@@ -232,3 +242,8 @@ def read_metrics(run: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def train_stage(ctx: StageContext) -> dict[str, Any]:
+    summary = train(ctx.task, ctx.config, ctx.out, ctx.progress is not None, ctx.key)
+    return {"steps": summary["steps"]}

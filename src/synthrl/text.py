@@ -1,4 +1,4 @@
-"""How much two texts overlap, for dedup and for the checks on generated inputs.
+"""Text overlap, shared by dedup, the checks on generated inputs and the report.
 
 - `words`: lowercase `\\w+` words, for the 13-gram contamination check (unchanged on purpose:
   evaluation overlap should not depend on punctuation).

