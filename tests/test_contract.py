@@ -91,10 +91,19 @@ def test_every_task_field_changes_the_stages_that_read_the_task(tmp_path):
     spec = task.spec.model_dump(mode="json", exclude_none=True)
     before = _keys(task, load_config(None, "cpu"), tmp_path)
     readers = {s.name for s in STAGE_TABLE if s.task}
-    for field in ("description", "input_format", "output_format"):
-        edited = parse_task(
-            yaml.safe_dump({**spec, field: spec[field] + " Be brief."}), "t.yaml", None
-        )
+    edits = {
+        "name": "gsm8k-mine",
+        "description": spec["description"] + " Be brief.",
+        "input_format": spec["input_format"] + " One sentence.",
+        "output_format": spec["output_format"] + " No units.",
+        "answer": {**spec["answer"], "lenient": not spec["answer"]["lenient"]},
+        "demos": [{"input": "What is 2 + 3?", "output": "2 + 3 = 5\n#### 5"}],
+        "retrieval": {"keywords": ["fractions"]},
+        "input_rules": {"max_words": 80},
+    }
+    assert set(edits) == set(type(task.spec).model_fields), "a task field has no edit here"
+    for field, value in edits.items():
+        edited = parse_task(yaml.safe_dump({**spec, field: value}), "t.yaml", None)
         after = _keys(edited, load_config(None, "cpu"), tmp_path)
         assert {n for n in before if before[n] != after[n]} == readers, field
     assert "retrieve" not in readers and "keywords" in readers and "verify" in readers

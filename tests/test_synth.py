@@ -52,7 +52,7 @@ def test_synth_command_writes_samples_rejects_and_summary(teacher, tmp_path, cap
         "--teacher-model",
         "fake",
         "--n",
-        "30",
+        "60",
         "--votes",
         "4",
         "--quiet",
@@ -80,7 +80,7 @@ def test_synth_command_writes_samples_rejects_and_summary(teacher, tmp_path, cap
     ]
     generate = stages["generate"]["counts"]
     rejects = read_jsonl(out / "generate.rejects.jsonl")
-    assert generate["parsed"] + len(rejects) == 30
+    assert generate["parsed"] + len(rejects) == 60
     assert generate.get("rejected_not_json", 0) == len(rejects) > 0
     verify = stages["verify"]["counts"]
     assert verify["rejected_tie"] > 0 and verify["rejected_no_readable_votes"] > 0

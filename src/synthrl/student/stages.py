@@ -13,9 +13,9 @@ from pathlib import Path
 
 from synthrl.config import RunConfig
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.records import Sample
 from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
-from synthrl.synth.records import Sample
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from synthrl.evaluate.sets import eval_questions, is_builtin
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.records import Sample
 from synthrl.stage import StageContext
-from synthrl.synth.records import Sample
 from synthrl.synth.stops import check_labels, check_yield
 from synthrl.text import Content, TaskTexts, content, ngrams, tokens, words
 

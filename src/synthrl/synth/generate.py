@@ -20,10 +20,10 @@ import json_repair
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.records import Candidate, Sample, sample_id
 from synthrl.stage import StageContext, user
 from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render
-from synthrl.synth.records import Candidate, Sample, sample_id
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.verifier import Verifier

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
-from synthrl.synth.records import Candidate, Sample
 from synthrl.synth.stops import check_yield
 from synthrl.task.prompt import task_prompt
 from synthrl.task.verifier import Verifier
