@@ -28,13 +28,16 @@ def test_boolean_table(verifier_for, response, gold, correct):
     assert verifier_for("cqa").grade(response, gold).correct is correct
 
 
-@pytest.mark.parametrize(
-    "response",
-    ["<answer>yes no</answer>", "<answer>Yes</answer><answer>No</answer>", "Answer yes or no."],
-)
+@pytest.mark.parametrize("response", ["<answer>yes no</answer>", "Answer yes or no."])
 def test_boolean_hedging_gets_no_credit(verifier_for, response):
     assert verifier_for("cqa").reward(response, "yes") == 0.0
     assert verifier_for("cqa").reward(response, "no") == 0.0
+
+
+def test_with_two_markers_only_the_last_counts(verifier_for):
+    response = "<answer>Yes</answer><answer>No</answer>"
+    assert verifier_for("cqa").reward(response, "yes") == 0.0
+    assert verifier_for("cqa").reward(response, "no") == 1.0
 
 
 LABEL = [

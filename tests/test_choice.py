@@ -33,7 +33,8 @@ def test_choice_table(verifier_for, response, gold, correct):
     ("response", "reason"),
     [
         ("<answer>A and C</answer>", "conflicting_answers"),
-        ("<answer>A</answer> or maybe <answer>C</answer>", "conflicting_answers"),
+        ("<answer>B and C</answer>", "conflicting_answers"),
+        ("<answer>B</answer> or maybe <answer>C</answer>", "wrong"),  # the last marker counts
         ("<answer>A B C D</answer>", "conflicting_answers"),
         ("<answer></answer>", "empty_answer"),
         ("<answer>E</answer>", "invalid_answer"),

@@ -259,3 +259,14 @@ def test_a_task_file_cannot_name_a_corpus(tmp_path, capsys):
         main(["check", str(path)])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "retrieval.corpus" in err
+
+
+def test_a_change_to_grading_reruns_every_stage_that_grades(tmp_path, monkeypatch):
+    import synthrl.stage
+
+    task, config = load_task("gsm8k"), load_config(None, "cpu")
+    before = _keys(task, config, tmp_path)
+    monkeypatch.setattr(synthrl.stage, "GRADING_VERSION", synthrl.stage.GRADING_VERSION + 1)
+    after = _keys(task, config, tmp_path)
+    moved = {name for name in before if before[name] != after[name]}
+    assert moved == {"verify", "solve", "rewrite", "score", "train", "eval"}

@@ -36,7 +36,7 @@ def test_math_vote_key_merges_equal_forms(verifier_for):
 
 @pytest.mark.parametrize(
     ("response", "reason"),
-    [("\\boxed{1} or \\boxed{2}", "conflicting_answers"), ("\\boxed{}", "empty_answer")],
+    [("\\boxed{1} or \\boxed{2}", "wrong"), ("\\boxed{}", "empty_answer")],
 )
 def test_math_gaming_gets_no_credit(verifier_for, response, reason):
     assert verifier_for("math").grade(response, "1").reason == reason

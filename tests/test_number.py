@@ -58,7 +58,7 @@ def test_number_table(verifier_for, response, gold, correct):
 @pytest.mark.parametrize(
     ("response", "reason"),
     [
-        ("#### 5\nWait, actually\n#### 6", "conflicting_answers"),
+        ("#### 5\nWait, actually\n#### 6", "wrong"),  # the last marker counts
         ("#### 5 or 6", "conflicting_answers"),
         ("#### ", "empty_answer"),
         ("I am not sure.", "no_answer"),
@@ -68,6 +68,22 @@ def test_number_table(verifier_for, response, gold, correct):
 def test_number_gaming_gets_no_credit(verifier_for, response, reason):
     grade = verifier_for("gsm8k").grade(response, "5")
     assert (grade.reason, grade.reward) == (reason, 0.0)
+
+
+def test_a_response_that_corrects_itself_is_graded_on_its_last_marker(verifier_for):
+    response = (
+        "Earlier I had\n#### 12\nbut that added the tax twice. Correcting the error, the "
+        "final answer is\n#### 14"
+    )
+    assert verifier_for("gsm8k").grade(response, "14").correct
+    assert not verifier_for("gsm8k").grade(response, "12").correct
+
+
+@pytest.mark.parametrize("number", ["1e-999999", "1e999999999", "9" * 5000, "1e-99999"])
+def test_huge_numbers_are_unreadable_at_once(verifier_for, number):
+    grade = verifier_for("gsm8k").grade(f"#### {number}", "5")
+    assert grade.reason == "invalid_answer" and grade.reward == 0.0
+    assert verifier_for("gsm8k").canonical(number) is None
 
 
 def test_agreeing_repeated_markers_are_one_answer(verifier_for):

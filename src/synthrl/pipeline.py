@@ -44,30 +44,30 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl",),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
-          needs=TEACHER),
+          needs=TEACHER, grades=True),
     # 6. the student answers each once, greedily
     Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
-          config=("student",), needs=STUDENT),
+          config=("student",), needs=STUDENT, grades=True),
     # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
     Stage("rewrite", generate.rewrite, reads=("solve.jsonl",),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("harder", "easier"), needs=TEACHER),
+          templates=("harder", "easier"), needs=TEACHER, grades=True),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),
           uses_files=("eval.data", "synth.decontaminate")),
     # 9. the student samples L answers per sample: its pass rate
     Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
-          config=("student", "score"), needs=STUDENT),
+          config=("student", "score"), needs=STUDENT, grades=True),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
     Stage("select", select.select_stage, reads=("score.jsonl",),
           writes=("selected.jsonl", "validation.jsonl", "export"), config=("select",)),
     # 11. GRPO with the task's verifier as reward
     Stage("train", train_stage, reads=("selected.jsonl", "validation.jsonl"),
-          writes=("model",), config=("student", "train")),
+          writes=("model",), config=("student", "train"), grades=True),
     # 12. base vs trained student on the task's evaluation set, with the learning controls
     Stage("eval", eval_stage, reads=("model",), writes=("eval.json",),
-          config=("student", "eval"), uses_files=("eval.data",), needs=STUDENT),
+          config=("student", "eval"), uses_files=("eval.data",), needs=STUDENT, grades=True),
     # 13. report.html and report.md
     Stage("report", report.report_stage, writes=("report.html", "report.md"), always=True),
 )  # fmt: skip

@@ -36,6 +36,7 @@ from synthrl.config import RunConfig
 from synthrl.io import write_jsonl
 from synthrl.llm.client import Completion, Message, Request, TeacherClient
 from synthrl.task.loader import Task
+from synthrl.task.verifier import GRADING_VERSION
 
 if TYPE_CHECKING:
     from synthrl.retrieval import PassageIndex
@@ -60,6 +61,7 @@ class Stage:
     uses_files: tuple[str, ...] = ()  # config keys ("eval.data") naming files it reads
     needs: frozenset[Service] = frozenset()
     version: int = 1  # bump when the code changes what the stage produces
+    grades: bool = False  # grades answers: reruns when grading changes (GRADING_VERSION)
     always: bool = False  # cheap and derived from everything before it: runs every time
 
 
@@ -102,6 +104,7 @@ def stage_key(
     parts: dict[str, Any] = {
         "stage": stage.name,
         "version": stage.version,
+        "grading": GRADING_VERSION if stage.grades else None,
         "config": config.fingerprint(*stage.config) if stage.config else "",
         "task": task.spec.model_dump(mode="json") if stage.task else None,
         "templates": {name: template_text(name) for name in stage.templates},

@@ -102,8 +102,20 @@ def _prepare_numbers(text: str) -> str:
     return re.sub(r"\\?[$€£¥₹]", "", text)
 
 
+# Numbers longer or with exponents larger than this are unreadable: Fraction("1e-999999")
+# would build a million-digit denominator.
+MAX_NUMBER_DIGITS = 100
+_EXPONENT = re.compile(r"[eE]([-+]?\d+)")
+
+
 def _to_fraction(token: str) -> Fraction | None:
     token = token.replace(",", "")
+    exponent = _EXPONENT.search(token)
+    digits = sum(c.isdigit() for c in token)
+    if digits > MAX_NUMBER_DIGITS + 8 or (
+        exponent and abs(int(exponent.group(1)[:8])) > MAX_NUMBER_DIGITS
+    ):
+        return None
     try:
         if "/" in token:
             top, bottom = token.split("/", 1)

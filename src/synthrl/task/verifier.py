@@ -53,6 +53,14 @@ class Grade:
     formatted: bool
 
 
+# How much of a response grading reads: its end, where the answer is written.
+MAX_RESPONSE_CHARS = 16_384
+
+# Bumped whenever a change here or in the answer types changes any grade: every stage that
+# grades (its key includes this) then reruns.
+GRADING_VERSION = 2
+
+
 class Verifier:
     """Extract, canonicalise, compare and reward answers of one task.
 
@@ -91,9 +99,11 @@ class Verifier:
     # -- the four verbs ---------------------------------------------------------------------
 
     def inspect(self, response: str) -> Extraction:
-        """Read the answer from a response, saying why when there is none."""
+        """Read the answer from a response, saying why when there is none. Only the last
+        `MAX_RESPONSE_CHARS` characters are read: where answers are written, and a bound on
+        the time any response can take to grade."""
         try:
-            return self._inspect(response)
+            return self._inspect(response[-MAX_RESPONSE_CHARS:])
         except Exception as exc:  # user code or a library failed: cannot grade, never 0
             log.warning("answer extraction failed: %r", exc)
             return Extraction(None, "checker_error", False)
@@ -106,14 +116,15 @@ class Verifier:
             filled = [r for r in regions if r.strip()]
             if not filled:
                 return Extraction(None, "empty_answer", True)
-            readings = [self.type.read(r, marked=True) for r in filled]
-            if any(r is CONFLICT for r in readings):
-                return Extraction(None, "conflicting_answers", True)
-            found = [r for r in readings if isinstance(r, str)]
-            if len({self.type.canonical(r) for r in found}) > 1:
-                return Extraction(None, "conflicting_answers", True)
-            if found:
-                return Extraction(found[-1], "read", True)
+            # Several markers: the last readable one counts (a response may correct itself:
+            # "earlier I had 12, but ... the final answer is 14"), as in Math-Verify and
+            # lm-eval; several different answers inside that one marker earn nothing.
+            for region in reversed(filled):
+                reading = self.type.read(region, marked=True)
+                if reading is CONFLICT:
+                    return Extraction(None, "conflicting_answers", True)
+                if isinstance(reading, str):
+                    return Extraction(reading, "read", True)
         # No readable marker: a lenient task still accepts a clear statement elsewhere.
         reading = self.type.read(response, marked=False) if self.spec.lenient else None
         if reading is CONFLICT:
