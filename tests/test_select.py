@@ -86,7 +86,7 @@ def test_answers_the_checker_cannot_grade_count_neither_way(tmp_path):
         "    return text.strip().splitlines()[-1]\n"
     )
     (tmp_path / "boom.yaml").write_text(BOOM_TASK)
-    task = load_task(tmp_path / "boom.yaml")
+    task = load_task(tmp_path / "boom.yaml", allow_code=True)
     run = tmp_path / "run"
     run.mkdir()
     base = {"task": "boom", "reference": "", "origin": "initial", "parent_id": None,

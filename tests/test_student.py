@@ -61,7 +61,7 @@ def colours(tmp_path):
                for i, p in enumerate(PROMPTS)]  # fmt: skip
     write_jsonl(run / "selected.jsonl", records)
     write_jsonl(run / "validation.jsonl", [])
-    return load_task(tmp_path / "colours.yaml"), run
+    return load_task(tmp_path / "colours.yaml", allow_code=True), run
 
 
 def cpu_config(**train):

@@ -59,7 +59,7 @@ def test_custom_function_errors_mean_cannot_grade(tmp_path):
         "name: t\ndescription: d\ninput_format: i\n"
         "answer: {type: custom, function: 'checks_boom:read'}\n"
     )
-    v = load_task(task_file).verifier
+    v = load_task(task_file, allow_code=True).verifier
     assert v.reward("<answer>Cat</answer>", "cat") == 1.0
     assert v.reward("<answer>boom</answer>", "cat") is None
     assert v.counts["checker_error"] == 1

@@ -50,6 +50,13 @@ LocalTeacherFlag = Annotated[
         "installs it).",
     ),
 ]
+AllowCode = Annotated[
+    bool,
+    typer.Option(
+        "--allow-code",
+        help="Let the task's custom checker (answer.function, its own Python code) run.",
+    ),
+]
 err = Console(stderr=True, highlight=False)
 
 
@@ -91,9 +98,13 @@ def init(
 def check(
     task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    allow_code: AllowCode = False,
 ) -> None:
-    """Validate a task definition and summarise what synthrl will do with it."""
-    loaded = load_task(task)
+    """Validate a task definition and summarise what synthrl will do with it.
+
+    A custom checker (answer.function) is located but not run unless --allow-code is given;
+    with it, the demos are also read with it."""
+    loaded = load_task(task, allow_code=allow_code, check_only=True)
     spec = loaded.spec
     answer = spec.answer
     summary = {
@@ -109,6 +120,12 @@ def check(
         "output_format": loaded.output_format,
         "output_format_rendered": spec.output_format is None,
     }
+    if answer.type == "custom":
+        summary["custom_checker"] = (
+            f"{answer.function} (run: demos read with it)"
+            if loaded.code_allowed
+            else f"{answer.function} (found, not run; pass --allow-code to run it)"
+        )
     if as_json:
         out.print_json(json.dumps(summary))
         return
@@ -142,10 +159,11 @@ def grade(
         str, typer.Argument(metavar="[FILE|-]", help="The response to grade; '-' reads stdin.")
     ] = "-",
     gold: Annotated[str, typer.Option("--gold", help="The correct answer.")] = ...,  # type: ignore[assignment]
+    allow_code: AllowCode = False,
 ) -> None:
     """Grade one response with the task's verifier and print JSON:
     {"extracted": ..., "correct": bool, "reward": float|null, "reason": ...}."""
-    loaded = load_task(task)
+    loaded = load_task(task, allow_code=allow_code)
     verifier = loaded.verifier
     if verifier.canonical(gold) is None:
         raise UserError(
@@ -225,6 +243,7 @@ def synth(
         typer.Option(help="Student for the solve stage (harder/easier rewrites need it)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    allow_code: AllowCode = False,
 ) -> None:
     """Teacher side: keywords, retrieve, pattern, generate, verify, solve, rewrite, dedup.
 
@@ -237,7 +256,6 @@ def synth(
     chosen = stage_slice(SYNTH_STAGES, from_stage, until)
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
-    loaded = load_task(task)
     flags = overrides(
         teacher__base_url=teacher_base_url,
         teacher__model=teacher_model,
@@ -247,7 +265,10 @@ def synth(
         synth__votes=votes,
         student__model=student,
     )
+    if allow_code:
+        flags["allow_code"] = True  # type: ignore[assignment]
     resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
+    loaded = load_task(task, allow_code=resolved.allow_code)
     forced = (from_stage,) if from_stage else ()
     with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
         pipeline = Pipeline(
@@ -302,6 +323,7 @@ def run(
     from_stage: Annotated[str | None, typer.Option("--from", help="First stage.")] = None,
     force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    allow_code: AllowCode = False,
 ) -> None:
     """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
     from synthrl.pipeline import Pipeline, stage_range
@@ -309,13 +331,15 @@ def run(
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     _check_stages(force)
-    loaded = load_task(task)
     flags = overrides(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
         student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
         synth__votes=votes, score__samples=samples, eval__data=eval_data,
     )  # fmt: skip
+    if allow_code:
+        flags["allow_code"] = True  # type: ignore[assignment]
     resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
+    loaded = load_task(task, allow_code=resolved.allow_code)
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())

@@ -45,7 +45,7 @@ def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunC
         raise UserError(f"{run}: not a run folder (no task.yaml); make one with `synthrl synth`")
     config_path = run / "config.yaml"
     config = load_config(config_path if config_path.is_file() else None, None, flags)
-    return load_task(run / "task.yaml"), config
+    return load_task(run / "task.yaml", allow_code=config.allow_code), config
 
 
 def _run_stage(run: Path, stage: str, flags: dict, quiet: bool = False) -> dict:
@@ -129,6 +129,9 @@ def evaluate(
     student_base_url: StudentUrl = None,
     device: Device = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    allow_code: Annotated[
+        bool, typer.Option("--allow-code", help="Let the task's custom checker run.")
+    ] = False,
 ) -> None:
     """Zero-shot accuracy with the task's verifier; several models side by side with deltas.
 
@@ -143,7 +146,7 @@ def evaluate(
 
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
-    loaded = load_task(task)
+    loaded = load_task(task, allow_code=allow_code)
     flags = overrides(
         student__backend=backend, student__base_url=student_base_url, student__device=device,
         student__max_tokens=max_tokens,

@@ -192,6 +192,9 @@ class RunConfig(_Strict):
     select: SelectConfig = Field(default_factory=SelectConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
+    allow_code: bool = Field(
+        default=False, description="let a task's custom checker (its own Python code) run"
+    )
 
     def fingerprint(self, *sections: str) -> str:
         """A short hash of the named sections (all when none), for resume checks.

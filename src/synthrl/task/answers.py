@@ -372,7 +372,14 @@ class Custom(Answer):
         self.reference = reference
 
     def read(self, text: str, *, marked: bool) -> Reading:
-        out = self.function(text)
+        try:
+            out = self.function(text)
+        except SystemExit as exc:  # user code must not end the process
+            from synthrl.errors import UserError
+
+            raise UserError(
+                f"answer.function {self.reference} called sys.exit({exc.code})"
+            ) from None
         if out is None:
             return None
         return str(out).strip() or None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from synthrl.errors import UserError
 from synthrl.task.spec import TaskSpec
-from synthrl.task.verifier import Verifier, build_answer_type
+from synthrl.task.verifier import ALLOW_CODE_HINT, Verifier, build_answer_type
 
 _WHERE_WORDS = {
     "tag": "inside <{tag}></{tag}> tags",
@@ -34,6 +34,7 @@ class Task:
     spec: TaskSpec
     verifier: Verifier
     source: str  # a file path or "built-in:NAME", for messages
+    code_allowed: bool = True  # False: a custom checker located but not imported (check)
 
     @property
     def name(self) -> str:
@@ -58,11 +59,15 @@ def builtin_names() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_task(ref: str | Path) -> Task:
-    """Load a task from a YAML path, or a built-in task by name. Raises UserError."""
+def load_task(ref: str | Path, allow_code: bool = False, check_only: bool = False) -> Task:
+    """Load a task from a YAML path, or a built-in task by name. Raises UserError.
+
+    A task with a custom checker (code beside the task file) loads only with `allow_code`;
+    with `check_only` it is validated without running any of its code."""
     path = Path(ref)
     if path.is_file():
-        return parse_task(path.read_text(encoding="utf-8"), str(path), path.parent)
+        text = path.read_text(encoding="utf-8")
+        return parse_task(text, str(path), path.parent, allow_code, check_only)
     if str(ref) in builtin_names():
         folder = resources.files("synthrl").joinpath("builtin_tasks")
         text = folder.joinpath(f"{ref}.yaml").read_text(encoding="utf-8")
@@ -75,7 +80,13 @@ def load_task(ref: str | Path) -> Task:
     )
 
 
-def parse_task(text: str, source: str, base_dir: Path | None) -> Task:
+def parse_task(
+    text: str,
+    source: str,
+    base_dir: Path | None,
+    allow_code: bool = False,
+    check_only: bool = False,
+) -> Task:
     """Validate YAML text as a task definition; every problem is reported at once."""
     try:
         data = yaml.safe_load(text)
@@ -92,17 +103,24 @@ def parse_task(text: str, source: str, base_dir: Path | None) -> Task:
     except ValidationError as exc:
         raise UserError(f"{source}: invalid task definition: {describe_errors(exc)}") from None
     try:
-        answer_type = build_answer_type(spec.answer, base_dir)
+        answer_type = build_answer_type(spec.answer, base_dir, allow_code)
     except UserError as exc:
         raise UserError(f"{source}: {exc}") from None
+    runs_code = spec.answer.type == "custom"
+    if runs_code and not allow_code and not check_only:
+        raise UserError(
+            f"{source}: answer.function {spec.answer.function} is code from the task that "
+            f"grading would run; {ALLOW_CODE_HINT}"
+        )
     verifier = Verifier(spec.answer, answer_type)
-    _check_demos(spec, verifier, source)
-    return Task(spec, verifier, source)
+    _check_demos(spec, verifier, source, read_outputs=allow_code or not runs_code)
+    return Task(spec, verifier, source, code_allowed=allow_code or not runs_code)
 
 
-def _check_demos(spec: TaskSpec, verifier: Verifier, source: str) -> None:
+def _check_demos(spec: TaskSpec, verifier: Verifier, source: str, read_outputs: bool) -> None:
     """Every demo must carry an answer the task's own rule can read, agree with it, and keep
-    the task's input rules."""
+    the task's input rules (reading needs the task's checker: skipped when its code may not
+    run)."""
     problems = []
     expected = verifier.type.describe()
     for i, demo in enumerate(spec.demos or []):
@@ -111,6 +129,8 @@ def _check_demos(spec: TaskSpec, verifier: Verifier, source: str) -> None:
         broken = spec.input_rules.broken(demo.input) if spec.input_rules else None
         if broken is not None:
             problems.append(f"demos[{i}].input breaks input_rules ({broken})")
+        if not read_outputs:
+            continue
         if demo.answer is not None and verifier.canonical(demo.answer) is None:
             problems.append(f"demos[{i}].answer: '{demo.answer}' is not {expected}")
             continue

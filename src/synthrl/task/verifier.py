@@ -13,9 +13,12 @@ with its reason so that "cannot grade" is visible rather than silently scored as
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
 import logging
 import sys
+import sysconfig
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -104,6 +107,8 @@ class Verifier:
         the time any response can take to grade."""
         try:
             return self._inspect(response[-MAX_RESPONSE_CHARS:])
+        except UserError:  # the task's own code was not allowed to run, or it exited
+            raise
         except Exception as exc:  # user code or a library failed: cannot grade, never 0
             log.warning("answer extraction failed: %r", exc)
             return Extraction(None, "checker_error", False)
@@ -185,8 +190,11 @@ class Verifier:
         return self.grade(response, gold).reward
 
 
-def build_answer_type(spec: AnswerSpec, base_dir: Path | None = None) -> Answer:
-    """The answer type a spec describes. Raises UserError when a custom function won't load."""
+def build_answer_type(
+    spec: AnswerSpec, base_dir: Path | None = None, allow_code: bool = False
+) -> Answer:
+    """The answer type a spec describes. A custom checker's module is located and checked
+    always, but imported (run) only with `allow_code`. Raises UserError when it won't load."""
     if spec.type == "number":
         return answers.Number(spec.tolerance)
     if spec.type == "math":
@@ -200,16 +208,76 @@ def build_answer_type(spec: AnswerSpec, base_dir: Path | None = None) -> Answer:
     if spec.type == "text":
         return answers.Text()
     assert spec.function is not None  # guaranteed by AnswerSpec
-    return answers.Custom(load_function(spec.function, base_dir), spec.function)
+    function = load_function(spec.function, base_dir, allow_code)
+    return answers.Custom(function, spec.function)
 
 
-def load_function(reference: str, base_dir: Path | None = None) -> Callable[[str], object]:
-    """Import `module:function`, looking beside the task file first."""
+ALLOW_CODE_HINT = (
+    "pass --allow-code (or set allow_code: true in the run config) to let synthrl import it"
+)
+
+
+class CodeNotAllowed(UserError):
+    """A task's custom checker was needed but running its code was not allowed."""
+
+
+def locate_function(reference: str, base_dir: Path | None) -> Path | str:
+    """Where `module:function` would be imported from, found without running anything: a file
+    in the task's own folder, or the name of an installed package. Never a standard-library or
+    built-in module (os, subprocess, builtins, ...)."""
+    module_name, _, _ = reference.partition(":")
+    top = module_name.split(".")[0]
+    if top in sys.stdlib_module_names or top in sys.builtin_module_names:
+        raise UserError(
+            f"answer.function: '{reference}' is a standard-library callable; a custom checker "
+            "must be a module of your own beside the task file, or an installed package"
+        )
+    if base_dir is not None:
+        local = base_dir.joinpath(*module_name.split(".")).with_suffix(".py")
+        if local.is_file():
+            return local
+    found = importlib.util.find_spec(top)
+    if found is None:
+        raise UserError(
+            f"answer.function: module '{module_name}' not found; expected {module_name}.py "
+            "beside the task file, or an installed package"
+        )
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    origin = Path(found.origin).resolve() if found.origin else None
+    if origin is not None and stdlib in origin.parents and "site-packages" not in origin.parts:
+        raise UserError(f"answer.function: '{reference}' is a standard-library callable")
+    return module_name
+
+
+def load_function(
+    reference: str, base_dir: Path | None = None, allow_code: bool = True
+) -> Callable[[str], object]:
+    """The custom checker `module:function`, from the task's folder or an installed package.
+    Without `allow_code` it is only located, and calling it raises CodeNotAllowed."""
     module_name, _, attribute = reference.partition(":")
-    if base_dir is not None and str(base_dir) not in sys.path:
-        sys.path.insert(0, str(base_dir))
+    where = locate_function(reference, base_dir)
+    if not allow_code:
+
+        def not_allowed(text: str) -> object:
+            raise CodeNotAllowed(
+                f"answer.function: {reference} is code from the task; " + ALLOW_CODE_HINT
+            )
+
+        return not_allowed
     try:
-        module = importlib.import_module(module_name)
+        if isinstance(where, Path):  # the task's own folder, without touching sys.path
+            unique = "synthrl_task_" + hashlib.sha256(str(where).encode()).hexdigest()[:12]
+            spec = importlib.util.spec_from_file_location(unique, where)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except SystemExit as exc:
+        raise UserError(
+            f"answer.function: importing module '{module_name}' called sys.exit({exc.code}); "
+            "a checker module must not exit"
+        ) from None
     except Exception as exc:  # the user's module failed to import: say so, no traceback
         raise UserError(
             f"answer.function: cannot import module '{module_name}' ({exc}); expected a "

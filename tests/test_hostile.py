@@ -1,0 +1,85 @@
+"""Hostile input: code in task files runs only when allowed, and never a standard-library
+callable; grading is bounded for any response."""
+
+from __future__ import annotations
+
+import pytest
+
+from synthrl.cli import main
+from synthrl.errors import UserError
+from synthrl.task import load_task
+
+TASK = """\
+name: t
+description: Name a colour.
+input_format: A request.
+answer: {type: custom, function: "FUNCTION", read_from: final_line}
+demos:
+  - {input: "Name a colour.", output: "blue", answer: blue}
+"""
+
+
+def _task(tmp_path, function, module_text=None):
+    if module_text is not None:
+        (tmp_path / "mine.py").write_text(module_text)
+    path = tmp_path / "t.yaml"
+    path.write_text(TASK.replace("FUNCTION", function))
+    return path
+
+
+def _cli(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out + captured.err
+
+
+@pytest.mark.parametrize("function", ["os:system", "builtins:eval", "subprocess:run", "sys:exit"])
+def test_a_standard_library_callable_is_never_a_checker(tmp_path, capsys, function):
+    path = _task(tmp_path, function)
+    for args in (["check", str(path)], ["check", str(path), "--allow-code"],
+                 ["grade", str(path), "--gold", "blue", "--allow-code"]):  # fmt: skip
+        code, out = _cli(args, capsys)
+        assert code == 2 and "standard-library" in out, (args, out)
+
+
+def test_check_runs_no_task_code_without_permission(tmp_path, capsys):
+    marker = tmp_path / "imported"
+    path = _task(tmp_path, "mine:read", f"open({str(marker)!r}, 'w').close()\n"
+                 "def read(text):\n    return text.strip().splitlines()[-1]\n")  # fmt: skip
+    code, out = _cli(["check", str(path)], capsys)
+    assert code == 0 and "--allow-code" in out and not marker.exists()
+    code, out = _cli(["grade", str(path), "--gold", "blue"], capsys)
+    assert code == 2 and "--allow-code" in out and not marker.exists()
+    with pytest.raises(UserError, match="allow_code"):
+        load_task(path)
+    code, out = _cli(["check", str(path), "--allow-code"], capsys)
+    assert code == 0 and marker.exists()
+
+
+def test_a_checker_runs_with_permission_from_the_task_folder(tmp_path, capsys, monkeypatch):
+    path = _task(tmp_path, "mine:read", "def read(text):\n    return text.strip().lower()\n")
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("Blue"))
+    code, out = _cli(["grade", str(path), "--gold", "blue", "--allow-code"], capsys)
+    assert code == 0 and '"correct": true' in out
+    assert str(tmp_path) not in __import__("sys").path  # loaded by file, not through sys.path
+
+
+def test_sys_exit_in_a_checker_is_a_user_error(tmp_path, capsys):
+    path = _task(tmp_path, "mine:read", "import sys\nsys.exit(0)\n")
+    code, out = _cli(["check", str(path), "--allow-code"], capsys)
+    assert code == 2 and "sys.exit" in out
+    path = _task(tmp_path, "mine:read", "import sys\ndef read(text):\n    sys.exit(3)\n")
+    with pytest.raises(UserError, match=r"sys\.exit"):
+        load_task(path, allow_code=True)  # the demos are read with it: it exits
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["#### 1e-999999", "#### 1e999999999", "#### " + "9" * 200_000, "<answer>" * 200_000,
+     "\\boxed{" * 200_000, "#### 5\n" * 100_000],
+)  # fmt: skip
+def test_any_response_grades_promptly(verifier_for, response):
+    for task in ("gsm8k", "cqa", "gpqa", "math"):
+        grade = verifier_for(task).grade(response, "5" if task != "gpqa" else "B")
+        assert grade.reason  # an answer or a reason, never a hang or an exception
