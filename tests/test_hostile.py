@@ -83,3 +83,40 @@ def test_any_response_grades_promptly(verifier_for, response):
     for task in ("gsm8k", "cqa", "gpqa", "math"):
         grade = verifier_for(task).grade(response, "5" if task != "gpqa" else "B")
         assert grade.reason  # an answer or a reason, never a hang or an exception
+
+
+def _bomb() -> str:
+    text, previous = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n', "a"
+    for name in "bcdefghij":
+        text += f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]\n"
+        previous = name
+    return text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name: t\ndescription: caf\xe9\n", "not UTF-8 (byte offset 24)"),
+        (_bomb().encode(), "more than 20 aliases"),
+        (("name: " + "[" * 500 + "]" * 500 + "\n").encode(), "nested deeper than 50"),
+        (b"name: t\nname: u\n", "key 'name' appears twice"),
+        (b"name: t\n# " + b"x" * 1_100_000 + b"\n", "at most 1,000,000 bytes"),
+    ],
+)
+def test_malformed_files_are_refused_briefly_without_echoing_them(
+    tmp_path, capsys, content, expected
+):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    for args in (["check", str(path)], ["run", "gsm8k", "--config", str(path), "--out",
+                                         str(tmp_path / "run")]):  # fmt: skip
+        code, out = _cli(args, capsys)
+        assert code == 2 and expected in out and str(path) in out, out
+        assert len(out) < 400 and "xxxxxxxxxx" not in out and "café" not in out
+
+
+def test_a_union_field_is_named_as_written(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text("name: t\ndescription: d\ninput_format: i\nanswer: {type: label, labels: 5}\n")
+    code, out = _cli(["check", str(path)], capsys)
+    assert code == 2 and "field 'answer.labels': expected" in out and "constrained" not in out

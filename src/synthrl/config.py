@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from synthrl.errors import UserError
@@ -275,10 +274,9 @@ def load_config(
         source = str(path)
         if not path.is_file():
             raise UserError(f"{path}: run config file not found")
-        try:
-            from_file = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise UserError(f"{path}: not valid YAML: {exc}") from None
+        from synthrl.yamlfile import read_yaml
+
+        from_file = read_yaml(path, "run config") or {}
         if not isinstance(from_file, dict):
             raise UserError(f"{path}: expected a mapping of config sections at the top")
     chosen = profile or from_file.get("profile") or "gpu"

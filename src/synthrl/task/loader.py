@@ -12,12 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from synthrl.errors import UserError
 from synthrl.task.spec import TaskSpec
 from synthrl.task.verifier import ALLOW_CODE_HINT, Verifier, build_answer_type
+from synthrl.yamlfile import parse_yaml, read_text
 
 _WHERE_WORDS = {
     "tag": "inside <{tag}></{tag}> tags",
@@ -66,7 +66,7 @@ def load_task(ref: str | Path, allow_code: bool = False, check_only: bool = Fals
     with `check_only` it is validated without running any of its code."""
     path = Path(ref)
     if path.is_file():
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "task file")
         return parse_task(text, str(path), path.parent, allow_code, check_only)
     if str(ref) in builtin_names():
         folder = resources.files("synthrl").joinpath("builtin_tasks")
@@ -88,13 +88,7 @@ def parse_task(
     check_only: bool = False,
 ) -> Task:
     """Validate YAML text as a task definition; every problem is reported at once."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserError(f"{source}: not valid YAML{where}: {problem}") from None
+    data = parse_yaml(text, source)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise UserError(f"{source}: expected a mapping of task fields at the top, got {got}")
@@ -150,10 +144,24 @@ def _check_demos(spec: TaskSpec, verifier: Verifier, source: str, read_outputs: 
 
 def describe_errors(exc: ValidationError, model: type[BaseModel] = TaskSpec) -> str:
     """One readable sentence per pydantic error: the field, the problem, what was given."""
-    parts = []
+    parts: list[str] = []
+    unions: set[str] = set()
     for error in exc.errors():
         field = _field_path(error["loc"])
         kind = error["type"]
+        if len(_field_path(error["loc"], keep_branches=True)) != len(field):
+            # One error per branch of a union ("a list or a mapping"): one sentence for all.
+            if field in unions:
+                continue
+            unions.add(field)
+            branches = [
+                e["msg"].removeprefix("Input should be ").removeprefix("a valid ")
+                for e in exc.errors()
+                if _field_path(e["loc"]) == field
+            ]
+            given = _short(error.get("input"))
+            parts.append(f"field '{field}': expected {' or '.join(branches)} (got {given})")
+            continue
         if kind == "extra_forbidden":
             parts.append(f"unknown key '{field}'{_allowed_keys(error['loc'], model)}")
         elif kind == "missing":
@@ -166,16 +174,20 @@ def describe_errors(exc: ValidationError, model: type[BaseModel] = TaskSpec) -> 
     return "; ".join(parts)
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def _field_path(loc: tuple[Any, ...], keep_branches: bool = False) -> str:
+    """A location as the user wrote it: `answer.labels`, `demos[0].input`."""
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in {"str", "list[str]", "dict[str,list[str]]"}:
-            continue  # union branch names pydantic adds to locations
+        elif not keep_branches and isinstance(part, str) and ("[" in part or part in _TYPES):
+            continue  # union branch names pydantic adds to locations ("list[constrained-str]")
         else:
             path += f".{part}" if path else str(part)
     return path
+
+
+_TYPES = {"str", "int", "float", "bool", "constrained-str", "constrained-int"}
 
 
 def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> str:

@@ -148,6 +148,8 @@ class Verifier:
         """The vote key of an answer (a gold label or an extracted answer), or None if invalid."""
         try:
             return self.type.canonical(answer)
+        except UserError:  # the task's own code was not allowed to run, or it exited
+            raise
         except Exception as exc:
             log.warning("canonical form failed for %r: %r", answer[:80], exc)
             return None
@@ -156,6 +158,8 @@ class Verifier:
         """Whether two answers are the same answer. False when either cannot be read."""
         try:
             return self.type.equal(pred, gold)
+        except UserError:
+            raise
         except Exception as exc:
             log.warning("answer comparison failed: %r", exc)
             return False
