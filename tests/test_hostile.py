@@ -120,3 +120,33 @@ def test_a_union_field_is_named_as_written(tmp_path, capsys):
     path.write_text("name: t\ndescription: d\ninput_format: i\nanswer: {type: label, labels: 5}\n")
     code, out = _cli(["check", str(path)], capsys)
     assert code == 2 and "field 'answer.labels': expected" in out and "constrained" not in out
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/under", "x" * 300])
+def test_a_bad_run_folder_is_named_and_exits_2(tmp_path, capsys, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    out_dir = tmp_path / where
+    code, out = _cli(["run", "gsm8k", "--out", str(out_dir), "--teacher-base-url",
+                      "http://127.0.0.1:9/v1", "--quiet"], capsys)  # fmt: skip
+    assert code == 2 and "Traceback" not in out
+    assert "is a file" in out or "longer than 255" in out, out
+
+
+def test_an_unwritable_run_folder_is_named(tmp_path, capsys):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):  # running as root: permissions do not apply
+        pytest.skip("permissions are not enforced for this user")
+    code, out = _cli(["run", "gsm8k", "--out", str(locked / "run"), "--quiet"], capsys)
+    assert code == 2 and str(locked / "run") in out
+
+
+def test_a_task_name_too_long_for_a_folder_fails_check(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        f"name: {'a' * 300}\ndescription: d\ninput_format: i\nanswer: {{type: number}}\n"
+    )
+    code, out = _cli(["check", str(path)], capsys)
+    assert code == 2 and "field 'name'" in out

@@ -49,6 +49,24 @@ def write_run_inputs(task: Task, config: RunConfig, out: Path) -> None:
     write_atomic(out / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
 
 
+def check_run_folder(run: Path) -> None:
+    """Make sure `run` is (or can become) a writable folder; UserError naming it otherwise."""
+    for part in run.parts:
+        if len(part.encode()) > 255:
+            raise UserError(f"{run}: a folder name longer than 255 bytes; choose a shorter --out")
+    for parent in (run, *run.parents):
+        if parent.exists() and not parent.is_dir():
+            raise UserError(f"{run}: '{parent}' is a file, not a folder; choose another --out")
+        if parent.exists():
+            break
+    try:
+        run.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{run}: cannot create the run folder ({exc.strerror})") from None
+    if not os.access(run, os.W_OK | os.X_OK):
+        raise UserError(f"{run}: the run folder is not writable; choose another --out")
+
+
 class RunFolderLock:
     """An exclusive lock on a run folder, held while a command works on it.
 
@@ -60,7 +78,7 @@ class RunFolderLock:
         self._handle: Any = None
 
     def __enter__(self) -> RunFolderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_run_folder(self.path.parent)
         handle = self.path.open("a+")
         try:
             import fcntl

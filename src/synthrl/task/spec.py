@@ -219,7 +219,7 @@ class Retrieval(_Strict):
 class TaskSpec(_Strict):
     """A task definition: what the task is, what inputs look like, what answers look like."""
 
-    name: str = Field(pattern=_NAME)
+    name: str = Field(pattern=_NAME, max_length=64)  # it names the default run folder
     description: str
     input_format: str
     output_format: str | None = None
