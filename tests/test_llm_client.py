@@ -43,11 +43,18 @@ def hello(n=1, **kwargs):
     return Request.chat([{"role": "user", "content": "hello"}], n=n, stage="test", **kwargs)
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "timeout", "drop", "malformed"])
+@pytest.mark.parametrize("fault", ["429", "500", "timeout", "drop", "malformed", "html"])
 def test_transient_faults_are_retried(server, tmp_path, fault):
     server.inject(fault)
     [completion] = ask(make_client(server, tmp_path), hello())
     assert completion.texts == ["sample 0 of: hello"]
+    assert server.calls == 2
+
+
+def test_html_pages_are_retried_then_named(server, tmp_path):
+    server.inject(*["html"] * 10)
+    with pytest.raises(RunFailure, match="not completions"):
+        ask(make_client(server, tmp_path, max_retries=1), hello())
     assert server.calls == 2
 
 

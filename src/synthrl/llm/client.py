@@ -30,7 +30,13 @@ from synthrl.llm.usage import Usage
 
 Message = dict[str, str]
 
+
+class MalformedResponse(Exception):
+    """A 200 reply that is not a completion (an HTML error page from a proxy, a bare string)."""
+
+
 _RETRYABLE = (
+    MalformedResponse,
     openai.RateLimitError,
     openai.InternalServerError,
     openai.APITimeoutError,
@@ -252,16 +258,19 @@ class TeacherClient:
             common["seed"] = request.seed + first
         if request.stop:
             common["stop"] = list(request.stop)
-        if request.messages is not None:
-            if request.json_mode:
-                common["response_format"] = {"type": "json_object"}
-            response = await self._client.chat.completions.create(
-                messages=request.message_dicts(), **common
-            )
-            texts = [(c.message.content or "", c.finish_reason) for c in response.choices or []]
-        else:
-            response = await self._client.completions.create(prompt=request.prompt, **common)
-            texts = [(c.text or "", c.finish_reason) for c in response.choices or []]
+        try:
+            if request.messages is not None:
+                if request.json_mode:
+                    common["response_format"] = {"type": "json_object"}
+                response = await self._client.chat.completions.create(
+                    messages=request.message_dicts(), **common
+                )
+                texts = [(c.message.content or "", c.finish_reason) for c in response.choices or []]
+            else:
+                response = await self._client.completions.create(prompt=request.prompt, **common)
+                texts = [(c.text or "", c.finish_reason) for c in response.choices or []]
+        except (AttributeError, TypeError) as exc:  # the body parsed, but not as a completion
+            raise MalformedResponse(f"not a completion ({exc})") from None
         usage = response.usage
         p_tokens = getattr(usage, "prompt_tokens", 0) or 0
         c_tokens = getattr(usage, "completion_tokens", 0) or 0
@@ -272,7 +281,11 @@ class TeacherClient:
 
 def _describe(exc: Exception) -> str:
     status = getattr(exc, "status_code", None)
-    return f"HTTP {status}" if status else type(exc).__name__
+    if status:
+        return f"HTTP {status}"
+    if isinstance(exc, MalformedResponse | json.JSONDecodeError):
+        return "replies that are not completions (an HTML page or other non-JSON body)"
+    return type(exc).__name__
 
 
 def _fatal(exc: openai.APIStatusError, endpoint: str, key_env: str) -> Exception:

@@ -9,7 +9,7 @@ Serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models. A res
 (request body, sample index) to the text of one choice. Faults, applied to the next requests
 in order: "429", "500", "400", "401", "404" (error statuses), "timeout" (answer only after
 `timeout_s`), "drop" (close the connection without answering), "malformed" (a 200 whose body
-is not JSON), "empty" (empty content), "truncated" (half the content, finish_reason "length").
+is not JSON), "html" (a 200 with an HTML error page, as a proxy sends), "empty" (empty content), "truncated" (half the content, finish_reason "length").
 
 Run it standalone for manual checks: `python -m synthrl.testing.fake_server --port 8001`.
 """
@@ -158,7 +158,8 @@ class FakeServer:
 
             def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None):
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if "Content-Type" not in (headers or {}):
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
@@ -207,6 +208,10 @@ class FakeServer:
                     time.sleep(server.timeout_s)
                 if fault == "malformed":
                     self._send(200, b'{"choices": [ this is not json')
+                    return
+                if fault == "html":
+                    page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+                    self._send(200, page, {"Content-Type": "text/html"})
                     return
                 self._send(200, json.dumps(server._answer(path, body, fault)).encode())
 
