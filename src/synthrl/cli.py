@@ -431,6 +431,9 @@ register(app)
 
 
 def _terminated(signum: int, frame: object) -> None:
+    # The first SIGTERM unwinds like Ctrl-C; further ones (`timeout` sends a second) must not
+    # interrupt the cleanup it started, which would end in a traceback.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -446,6 +449,9 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:

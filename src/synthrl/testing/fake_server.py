@@ -9,7 +9,8 @@ Serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models. A res
 (request body, sample index) to the text of one choice. Faults, applied to the next requests
 in order: "429", "500", "400", "401", "404" (error statuses), "timeout" (answer only after
 `timeout_s`), "drop" (close the connection without answering), "malformed" (a 200 whose body
-is not JSON), "html" (a 200 with an HTML error page, as a proxy sends), "empty" (empty content), "truncated" (half the content, finish_reason "length").
+is not JSON), "html" (a 200 with an HTML error page, as a proxy sends), "empty" (empty
+content), "truncated" (half the content, finish_reason "length").
 
 Run it standalone for manual checks: `python -m synthrl.testing.fake_server --port 8001`.
 """
