@@ -72,3 +72,24 @@ def test_unreadable_gold_is_none_never_zero(name, gold):
         assert reward is None
     else:
         assert reward is not None
+
+
+# Up to 1 MB: a model-like piece repeated, with a tail that may hold an answer.
+HUGE = st.tuples(MODEL_LIKE, st.integers(1, 40_000), ANY_TEXT).map(
+    lambda t: (t[0] or "9") * t[1] + t[2]
+)
+
+
+@pytest.mark.parametrize("name", ["gsm8k", "gpqa", "cqa", "mednli"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(response=HUGE)
+def test_grading_any_response_up_to_a_megabyte_returns(name, response):
+    import threading
+
+    verifier = load_task(name).verifier
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(verifier.grade(response, "B")))
+    worker.daemon = True
+    worker.start()
+    worker.join(60)  # a generous guard: the figure that matters is in benchmarks/
+    assert done, f"grading {len(response):,} characters did not return within 60 s"
