@@ -146,6 +146,8 @@ class Verifier:
 
     def canonical(self, answer: str) -> str | None:
         """The vote key of an answer (a gold label or an extracted answer), or None if invalid."""
+        if len(answer) > MAX_RESPONSE_CHARS:  # no answer is that long; never parse it
+            return None
         try:
             return self.type.canonical(answer)
         except UserError:  # the task's own code was not allowed to run, or it exited
