@@ -52,8 +52,8 @@ def _each_setting_changed(config: RunConfig):
     """(section, key, changed config) for every setting, each changed to a valid other value."""
     data = config.model_dump(mode="json")
     for section, model in RunConfig.model_fields.items():
-        if section == "profile":
-            continue
+        if not isinstance(model.annotation, type) or not hasattr(model.annotation, "model_fields"):
+            continue  # profile, allow_code: not sections
         for key, field in model.annotation.model_fields.items():
             for candidate in _candidates(data[section][key], field.annotation):
                 changed = {**data, section: {**data[section], key: candidate}}
@@ -270,3 +270,30 @@ def test_a_change_to_grading_reruns_every_stage_that_grades(tmp_path, monkeypatc
     after = _keys(task, config, tmp_path)
     moved = {name for name in before if before[name] != after[name]}
     assert moved == {"verify", "solve", "rewrite", "score", "train", "eval"}
+
+
+def test_training_settings_are_read_and_checked():
+    from synthrl.evaluate.runner import passes
+
+    config = load_config(None, "cpu", {"train": {"save_steps": 20}})
+    assert config.train.eval_steps is None  # evaluated at every save
+    assert config.train.keep_checkpoints == 2
+    # Training completions are as long as scoring and evaluation allow, unless set apart.
+    assert load_config(None, "gpu").train.max_completion_length is None
+    with pytest.raises(UserError, match="multiple of eval_steps"):
+        load_config(None, "cpu", {"train": {"save_steps": 20, "eval_steps": 15}})
+    assert passes(0.0, 5) == 1 and passes(0.7, 5) == 5  # greedy evaluation runs once
+
+
+def test_the_report_command_is_the_report_stage(tmp_path, capsys):
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        config = _config(tmp_path, teacher)
+        Pipeline(load_task("gsm8k"), config, out, (), False, with_student=False).run_stages(
+            stage_range(None, "verify")
+        )
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(out)])
+    assert exit_info.value.code == 0, capsys.readouterr().err
+    assert read_json(out / "manifest.json")["stages"]["report"]["status"] == "done"
+    assert (out / "report.html").is_file()

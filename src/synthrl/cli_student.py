@@ -218,12 +218,20 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write report.html (plots embedded) and report.md for a run folder."""
-    from synthrl.report import default_reference, write_report
+    """Write report.html (plots embedded) and report.md for a run folder.
+
+    Without --reference this is the pipeline's report stage (recorded in the manifest)."""
+    from synthrl.report import write_report
 
     if not run.is_dir():
         raise UserError(f"{run}: run folder not found")
-    html_path, md_path = write_report(run, reference or default_reference(run))
+    if reference is None and (run / "task.yaml").is_file():
+        _run_stage(run, "report", {}, quiet=True)
+        html_path, md_path = run / "report.html", run / "report.md"
+    else:  # another reference set, or a folder the pipeline did not make: a view only
+        from synthrl.report import default_reference
+
+        html_path, md_path = write_report(run, reference or default_reference(run))
     out.print(f"report: {html_path} (summary: {md_path})")
 
 

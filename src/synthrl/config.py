@@ -247,7 +247,12 @@ PROFILES: dict[str, dict[str, Any]] = {
         },
     },
     # The paper's settings: N = M = 500, 16 votes, L = 64, GRPO as in its TinyZero setup.
-    "gpu": {"synth": {"n": 500, "votes": 16}, "score": {"samples": 64, "temperature": 0.7}},
+    "gpu": {
+        "synth": {"n": 500, "votes": 16},
+        # The paper's 2,048-token completions, for scoring and evaluation as for training.
+        "student": {"max_tokens": 2048},
+        "score": {"samples": 64, "temperature": 0.7},
+    },
 }
 
 
