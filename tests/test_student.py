@@ -175,6 +175,8 @@ def test_training_under_a_new_key_starts_fresh_and_the_same_key_resumes(colours,
     steps = [r["step"] for r in read_metrics(run) if "reward_mean" in r]
     assert steps == [1, 2, 3], "the new training should start at step 1"
     assert (run / "train" / "second" / "checkpoint-3").is_dir()
+    kept = list((run / "train" / "second").glob("checkpoint-*"))
+    assert len(kept) <= 2, "train.keep_checkpoints (2) bounds the checkpoints on disk"
 
 
 def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):
