@@ -156,6 +156,27 @@ def test_run_survives_ctrl_c_and_kill_9_then_selects_the_same_samples(tmp_path):
         assert read_jsonl(tmp_path / "fresh" / "selected.jsonl") == resumed
 
 
+@pytest.mark.slow
+def test_sigterm_twice_as_timeout_sends_it_never_prints_a_traceback(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(TINY.replace("n: 12", "n: 30"))
+    env = {**os.environ, "SYNTHRL_CACHE": str(tmp_path / "cache")}
+    with FakeServer(ArithmeticTeacher(), latency_s=0.2) as server:
+        for attempt in range(3):
+            out = tmp_path / f"run{attempt}"
+            args = [sys.executable, "-m", "synthrl", "run", "gsm8k", "--config",
+                    str(tmp_path / "tiny.yaml"), "--out", str(out), "--teacher-base-url",
+                    server.base_url, "--until", "verify", "--quiet"]  # fmt: skip
+            process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)  # fmt: skip
+            _wait_for(server, server.calls + 4, process)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.05 * attempt)  # the second one lands at different points of cleanup
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 130
+            err = process.stderr.read() if process.stderr else ""
+            assert "Traceback" not in err and "interrupted" in err, err
+
+
 def test_a_full_disk_stops_the_run_with_a_message_and_the_rerun_finishes(
     tmp_path, monkeypatch, capsys
 ):
