@@ -7,7 +7,7 @@
         --teacher-base-url http://127.0.0.1:8080/v1 --teacher-model qwen --out runs/gcd-learning
 
 For each task (TASK[:CONFIG[:EVAL_FILE]]; by default the demo task `arithmetic` with
-src/synthrl/demo.yaml, and examples/tasks/one-digit.yaml with examples/tasks/run.yaml and its
+src/synthrl/demo.yaml, and examples/tasks/addition.yaml with examples/tasks/run.yaml and its
 held-out file) and each seed k (0 to N-1,
 put into synth.seed, score.seed, select.seed and train.seed):
 
@@ -50,7 +50,7 @@ from synthrl.task import load_task
 
 DEFAULT_TASKS = [
     "arithmetic:src/synthrl/demo.yaml",
-    "examples/tasks/one-digit.yaml:examples/tasks/run.yaml:examples/tasks/one-digit.heldout.jsonl",
+    "examples/tasks/addition.yaml:examples/tasks/run.yaml:examples/tasks/addition.heldout.jsonl",
 ]
 SHARED = stage_range("keywords", "score")
 ARM_STAGES = ("select", "train", "eval")
