@@ -13,8 +13,6 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -26,8 +24,9 @@ from rich.table import Table
 
 from synthrl import __version__
 from synthrl.cli_student import overrides, register
-from synthrl.config import RunConfig, load_config, merge
+from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError, disk_full
+from synthrl.local_teacher import command_teacher
 from synthrl.task import builtin_names, load_task
 
 app = typer.Typer(
@@ -270,7 +269,7 @@ def synth(
     resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
     loaded = load_task(task, allow_code=resolved.allow_code)
     forced = (from_stage,) if from_stage else ()
-    with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
+    with command_teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
         pipeline = Pipeline(
             loaded, local or resolved, out_dir, forced, show_progress=not quiet,
             with_student=student is not None,
@@ -343,37 +342,9 @@ def run(
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
-    with _teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
+    with command_teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
         pipeline = Pipeline(loaded, local or resolved, folder, forced, show_progress=not quiet)
         _summary(pipeline.run_stages(chosen), folder)
-
-
-@contextmanager
-def _teacher(
-    choice: str | None,
-    base_url: str | None,
-    stages: tuple[str, ...],
-    config: Path | None,
-    profile: str | None,
-    flags: dict,
-) -> Iterator[RunConfig | None]:
-    """With `--teacher local` and a stage that calls the teacher: the embedded teacher runs
-    for the block, and the run config (validated before it starts) points at it."""
-    from synthrl.local_teacher import teacher_overrides
-    from synthrl.pipeline import TEACHER_STAGES
-
-    if choice not in (None, "local"):
-        raise UserError(
-            f"--teacher: expected 'local' (the embedded offline teacher), got {choice!r}"
-        )
-    if choice is not None and base_url is not None:
-        raise UserError("--teacher and --teacher-base-url name two teachers; pass one of them")
-    needed = choice is not None and bool(set(stages) & set(TEACHER_STAGES))
-    with teacher_overrides(needed) as endpoint:
-        if not endpoint:
-            yield None
-            return
-        yield load_config(config, profile, merge(flags, {"teacher": endpoint}))  # type: ignore[arg-type]
 
 
 @app.command(

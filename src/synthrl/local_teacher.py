@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from synthrl.config import RunConfig
 from synthrl.errors import RunFailure, UserError
 from synthrl.paths import cache_home, package_dir
 
@@ -195,3 +196,31 @@ def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
         slots = teacher.slots
         yield {"base_url": teacher.base_url, "model": MODEL_NAME, "concurrency": slots,
                "max_n": slots}  # fmt: skip
+
+
+@contextmanager
+def command_teacher(
+    choice: str | None,
+    base_url: str | None,
+    stages: tuple[str, ...],
+    config: Path | None,
+    profile: str | None,
+    flags: dict,
+) -> Iterator[RunConfig | None]:
+    """`--teacher local` on a command: with a stage that calls the teacher, the embedded teacher
+    runs for the block, and the run config (validated before it starts) points at it."""
+    from synthrl.config import load_config, merge
+    from synthrl.pipeline import TEACHER_STAGES
+
+    if choice not in (None, "local"):
+        raise UserError(
+            f"--teacher: expected 'local' (the embedded offline teacher), got {choice!r}"
+        )
+    if choice is not None and base_url is not None:
+        raise UserError("--teacher and --teacher-base-url name two teachers; pass one of them")
+    needed = choice is not None and bool(set(stages) & set(TEACHER_STAGES))
+    with teacher_overrides(needed) as endpoint:
+        if not endpoint:
+            yield None
+            return
+        yield load_config(config, profile, merge(flags, {"teacher": endpoint}))  # type: ignore[arg-type]
