@@ -17,7 +17,6 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +34,7 @@ from rich.progress import (
 from synthrl.config import RunConfig
 from synthrl.io import write_jsonl
 from synthrl.llm.client import Completion, Message, Request, TeacherClient
+from synthrl.synth.prompts import template_text
 from synthrl.task.loader import Task
 from synthrl.task.verifier import GRADING_VERSION
 
@@ -63,11 +63,6 @@ class Stage:
     version: int = 1  # bump when the code changes what the stage produces
     grades: bool = False  # grades answers: reruns when grading changes (GRADING_VERSION)
     always: bool = False  # cheap and derived from everything before it: runs every time
-
-
-def template_text(name: str) -> str:
-    """The text of prompt template `name`."""
-    return resources.files("synthrl.synth").joinpath("prompts", f"{name}.txt").read_text("utf-8")
 
 
 def file_digest(path: Path) -> str:

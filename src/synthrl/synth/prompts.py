@@ -14,9 +14,13 @@ from synthrl.task.spec import Demo
 
 
 @cache
+def template_text(name: str) -> str:
+    """The text of prompt template `name` (stage keys hash it)."""
+    return resources.files("synthrl.synth").joinpath("prompts", f"{name}.txt").read_text("utf-8")
+
+
 def _template(name: str) -> Template:
-    text = resources.files("synthrl.synth").joinpath("prompts", f"{name}.txt").read_text("utf-8")
-    return Template(text)
+    return Template(template_text(name))
 
 
 def render(name: str, **values: str) -> str:
