@@ -1,5 +1,5 @@
 """Hostile input: code in task files runs only when allowed, and never a standard-library
-callable; grading is bounded for any response."""
+callable; grading is bounded for any response; a silent teacher is given up."""
 
 from __future__ import annotations
 
@@ -150,3 +150,25 @@ def test_a_task_name_too_long_for_a_folder_fails_check(tmp_path, capsys):
     )
     code, out = _cli(["check", str(path)], capsys)
     assert code == 2 and "field 'name'" in out
+
+
+def test_a_teacher_that_never_answers_is_given_up_with_a_message(tmp_path, capsys):
+    """It accepts every call and sends nothing: two idle periods of silence, then exit 1 naming
+    the setting, the stage recorded failed, no call retried seven times."""
+    from synthrl.io import read_json
+    from synthrl.testing.fake_server import FakeServer
+
+    (tmp_path / "r.yaml").write_text(
+        "teacher: {model: fake, concurrency: 1, idle_timeout_s: 0.5, max_retries: 6}\n"
+        "corpus: {source: none}\n"
+    )
+    out = tmp_path / "run"
+    with FakeServer(timeout_s=60) as server:
+        server.inject(*["timeout"] * 20)
+        code, output = _cli(["run", "gsm8k", "--config", str(tmp_path / "r.yaml"), "--out",
+                             str(out), "--teacher-base-url", server.base_url, "--until",
+                             "verify", "--quiet"], capsys)  # fmt: skip
+        assert server.calls == 2
+    assert code == 1 and "Traceback" not in output
+    assert "sent nothing for" in output and "teacher.idle_timeout_s" in output
+    assert read_json(out / "manifest.json")["stages"]["generate"]["status"] == "failed"

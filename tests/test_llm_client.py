@@ -51,6 +51,62 @@ def test_transient_faults_are_retried(server, tmp_path, fault):
     assert server.calls == 2
 
 
+@pytest.mark.parametrize("calls", [1, 5])
+def test_a_silent_teacher_is_given_up_after_two_idle_periods_not_after_every_retry(tmp_path, calls):
+    """A server that accepts calls and sends nothing: two idle periods of silence, then a clear
+    error, however many retries are allowed and however many calls wait in line (by default,
+    about two minutes in all)."""
+    with FakeServer(counting_responder, timeout_s=30) as server:
+        server.inject(*["timeout"] * 20)
+        client = make_client(
+            server, tmp_path, idle_timeout_s=0.3, timeout_s=60, max_retries=6, concurrency=1
+        )
+        with pytest.raises(RunFailure, match=r"sent nothing for 1 s .*at most 0.3 s.*idle_timeout"):
+            ask(client, *[hello(seed=i) for i in range(calls)])
+        assert server.calls == 2
+
+
+def test_a_teacher_that_answers_some_calls_is_not_given_up(tmp_path):
+    """Silences between answers: each call is retried, the run goes on."""
+    with FakeServer(counting_responder, timeout_s=30) as server:
+        server.inject("timeout", "ok", "timeout", "ok", "timeout")
+        client = make_client(server, tmp_path, idle_timeout_s=0.3, concurrency=1)
+        completions = ask(client, *[hello(seed=i) for i in range(5)])
+    assert len(completions) == 5 and server.calls == 8
+
+
+def test_a_slow_teacher_that_keeps_sending_tokens_finishes(tmp_path):
+    """Six words, 0.25 s apart: longer than the idle limit in all, never silent that long."""
+    with FakeServer(lambda body, i: "one two three four five six", slow_s=0.25) as server:
+        server.inject("slow")
+        client = make_client(server, tmp_path, idle_timeout_s=0.6, timeout_s=30)
+        [completion] = ask(client, hello())
+    assert completion.texts == ["one two three four five six"] and server.calls == 1
+    assert client.usage.report("test")["completion_tokens"] == 6
+
+
+def test_timeout_s_still_bounds_a_whole_call(tmp_path):
+    with FakeServer(lambda body, i: "one two three four five six", slow_s=0.25) as server:
+        server.inject("slow")
+        client = make_client(server, tmp_path, idle_timeout_s=5, timeout_s=0.8)
+        [completion] = ask(client, hello())  # the slow call is cut off, the retry is quick
+    assert completion.texts == ["one two three four five six"] and server.calls == 2
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_streamed_and_whole_replies_give_the_same_samples_and_usage(tmp_path, stream):
+    with FakeServer(counting_responder) as server:
+        client = make_client(server, tmp_path, stream=stream)
+        [chat] = ask(client, hello(n=3))
+        client = make_client(server, tmp_path / "plain", stream=stream)
+        [plain] = ask(client, Request.completion("2 + 2 =", n=2, stage="test"))
+    assert chat.texts == [f"sample {i} of: hello" for i in range(3)]
+    assert chat.finish_reasons == ["stop"] * 3
+    assert plain.texts == ["sample 0 of: ", "sample 1 of: "]
+    usage = client.usage.report("test")
+    assert usage["prompt_tokens"] == 4 and usage["completion_tokens"] == 6  # words, here
+
+
 def test_html_pages_are_retried_then_named(server, tmp_path):
     server.inject(*["html"] * 10)
     with pytest.raises(RunFailure, match="not completions"):

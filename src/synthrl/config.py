@@ -41,7 +41,13 @@ class TeacherConfig(_Strict):
     api_key_env: str = Field(default="OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     concurrency: int = Field(default=32, ge=1, le=1024)
     max_retries: int = Field(default=6, ge=0, le=20)
-    timeout_s: float = Field(default=180.0, gt=0)
+    timeout_s: float = Field(default=900.0, gt=0, description="most seconds one call may take")
+    idle_timeout_s: float = Field(
+        default=60.0, gt=0, description="give up on a streamed call after this long without data"
+    )
+    stream: bool = Field(
+        default=True, description="stream replies, so a silent server is noticed (idle_timeout_s)"
+    )
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int = Field(default=2048, ge=16)
     json_mode: bool = True
@@ -218,6 +224,8 @@ _TRANSPORT = {
         "concurrency",
         "max_retries",
         "timeout_s",
+        "idle_timeout_s",
+        "stream",
         "prices",
         "max_n",
     ),

@@ -186,8 +186,9 @@ class LocalTeacher:
 @contextmanager
 def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
     """The run-config `teacher` overrides that point a run at the embedded teacher, which runs
-    for the length of the block: endpoint, model name, a concurrency that fills its slots, and
-    no more samples per request than it has slots.
+    for the length of the block: endpoint, model name, a concurrency that fills its slots, no
+    more samples per request than it has slots, and a longer wait for the first token (a busy
+    CPU can take minutes to read a long prompt; the server is our own child process).
     With `start` false: no overrides, nothing started."""
     if not start:
         yield {}
@@ -195,7 +196,7 @@ def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
     with LocalTeacher() as teacher:
         slots = teacher.slots
         yield {"base_url": teacher.base_url, "model": MODEL_NAME, "concurrency": slots,
-               "max_n": slots}  # fmt: skip
+               "max_n": slots, "idle_timeout_s": 300}  # fmt: skip
 
 
 @contextmanager

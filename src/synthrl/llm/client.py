@@ -4,6 +4,12 @@
     [completion] = await client.complete([Request.chat([{"role": "user", "content": "Hi"}], n=4)])
     completion.texts  # four samples; a rerun serves all four from the cache
 
+Replies are streamed: a call that receives nothing for `teacher.idle_timeout_s` (default 60 s)
+is retried, and once the endpoint has sent nothing to any call for two such periods the run
+gives up (about two minutes), while a slow teacher that keeps sending tokens finishes within
+`teacher.timeout_s` (default 900 s, the bound on one call either way; `teacher.stream: false`
+asks for whole replies, bounded by `timeout_s` only).
+
 Retried, with exponential backoff and jitter, a bounded number of times: 429, 5xx, timeouts,
 dropped connections and malformed bodies. Not retried: 400/401/403/404/422, which stop with a
 message naming the endpoint and model and saying what to check. A server that ignores `n` is
@@ -17,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +42,18 @@ class MalformedResponse(Exception):
     """A 200 reply that is not a completion (an HTML error page from a proxy, a bare string)."""
 
 
+class CallTimeout(Exception):
+    """A call that took longer than `teacher.timeout_s` in all."""
+
+
+class SilentTeacher(Exception):
+    """A streamed call that received nothing for `teacher.idle_timeout_s`."""
+
+
 _RETRYABLE = (
     MalformedResponse,
+    CallTimeout,
+    SilentTeacher,
     openai.RateLimitError,
     openai.InternalServerError,
     openai.APITimeoutError,
@@ -46,6 +63,7 @@ _RETRYABLE = (
     json.JSONDecodeError,  # a 200 whose body is not JSON (a proxy error page, a cut stream)
 )
 _BACKOFF_CAP_S = 30.0
+_SILENT_PERIODS = 2  # the run gives up once the endpoint was silent this many idle periods
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,7 @@ class TeacherClient:
         self.usage = usage or Usage(prices=dict(config.prices))
         self.retry_base_s = retry_base_s
         self._n_supported = True
+        self._last_heard: float | None = None  # when any call last received data
         self._semaphore: asyncio.Semaphore | None = None
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
@@ -131,7 +150,7 @@ class TeacherClient:
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=config.base_url,
-            timeout=config.timeout_s,
+            timeout=config.timeout_s,  # a backstop; streamed calls are timed in _post
             max_retries=0,  # retries are ours: bounded, with jitter, counted
         )
 
@@ -218,11 +237,25 @@ class TeacherClient:
     async def _call(self, request: Request, n: int, first: int = 0) -> list[CachedSample]:
         assert self._semaphore is not None
         attempts = self.config.max_retries + 1
+        if self._last_heard is None:
+            self._last_heard = time.monotonic()
         for attempt in range(attempts):
             try:
                 async with self._semaphore:
                     return await self._post(request, n, first)
             except _RETRYABLE as exc:
+                idle = self.config.idle_timeout_s
+                silent_s = time.monotonic() - self._last_heard
+                if isinstance(exc, SilentTeacher) and silent_s >= _SILENT_PERIODS * idle:
+                    # Silence across all calls, not per call: however many calls wait, a
+                    # server that answers none is given up after about two idle periods.
+                    raise RunFailure(
+                        f"teacher {self.endpoint} sent nothing for {silent_s:.0f} s (calls wait "
+                        f"at most {idle:g} s for data, teacher.idle_timeout_s): check that the "
+                        "server is up and answering, or raise teacher.idle_timeout_s for a server "
+                        "that takes longer to start answering. Finished calls are cached: rerun "
+                        "the same command to resume."
+                    ) from None
                 if attempt == attempts - 1:
                     raise RunFailure(
                         f"teacher {self.endpoint} kept failing after {attempts} attempts "
@@ -258,25 +291,88 @@ class TeacherClient:
             common["seed"] = request.seed + first
         if request.stop:
             common["stop"] = list(request.stop)
+        chat = request.messages is not None
+        if chat:
+            common["messages"] = request.message_dicts()
+            if request.json_mode:
+                common["response_format"] = {"type": "json_object"}
+        else:
+            common["prompt"] = request.prompt
+        create = self._client.chat.completions.create if chat else self._client.completions.create
         try:
-            if request.messages is not None:
-                if request.json_mode:
-                    common["response_format"] = {"type": "json_object"}
-                response = await self._client.chat.completions.create(
-                    messages=request.message_dicts(), **common
-                )
-                texts = [(c.message.content or "", c.finish_reason) for c in response.choices or []]
+            if self.config.stream:
+                texts, p_tokens, c_tokens = await self._stream(create, common, chat)
             else:
-                response = await self._client.completions.create(prompt=request.prompt, **common)
-                texts = [(c.text or "", c.finish_reason) for c in response.choices or []]
+                response = await create(**common)
+                self._last_heard = time.monotonic()
+                if chat:
+                    texts = [(c.message.content or "", c.finish_reason) for c in response.choices]
+                else:
+                    texts = [(c.text or "", c.finish_reason) for c in response.choices]
+                p_tokens = getattr(response.usage, "prompt_tokens", 0) or 0
+                c_tokens = getattr(response.usage, "completion_tokens", 0) or 0
         except (AttributeError, TypeError) as exc:  # the body parsed, but not as a completion
             raise MalformedResponse(f"not a completion ({exc})") from None
-        usage = response.usage
-        p_tokens = getattr(usage, "prompt_tokens", 0) or 0
-        c_tokens = getattr(usage, "completion_tokens", 0) or 0
         self.usage.add_call(request.stage, self.config.model, p_tokens, c_tokens)
         share = max(1, len(texts))
         return [CachedSample(t, f, p_tokens // share, c_tokens // share) for t, f in texts]
+
+    async def _stream(
+        self, create: Callable[..., Any], common: dict[str, Any], chat: bool
+    ) -> tuple[list[tuple[str, str | None]], int, int]:
+        """One streamed call: the texts by choice index, prompt and completion tokens.
+
+        Each wait (for the reply to start, for the next chunk) is bounded by idle_timeout_s,
+        the whole call by timeout_s. Without a usage chunk, completion tokens are counted as
+        content chunks (one token each on llama.cpp, vLLM and OpenAI).
+        """
+        idle, parts, finish = self.config.idle_timeout_s, {}, {}
+        p_tokens = c_tokens = chunks = 0
+        reported = False
+        try:
+            async with asyncio.timeout(self.config.timeout_s):
+                stream = await _within(idle, create(**common, stream=True, **_USAGE))
+                try:
+                    chunk_iter = stream.__aiter__()
+                    while True:
+                        try:
+                            chunk = await _within(idle, chunk_iter.__anext__())
+                        except StopAsyncIteration:
+                            break
+                        except openai.APIError as exc:  # an error event inside the stream
+                            if isinstance(exc, openai.APIStatusError | openai.APIConnectionError):
+                                raise
+                            raise MalformedResponse(f"an error in the stream: {exc}") from None
+                        self._last_heard = time.monotonic()
+                        for choice in chunk.choices or []:
+                            piece = choice.delta.content if chat else choice.text
+                            parts.setdefault(choice.index, []).append(piece or "")
+                            chunks += bool(piece)
+                            if choice.finish_reason is not None:
+                                finish[choice.index] = choice.finish_reason
+                        if chunk.usage is not None:
+                            reported = True
+                            p_tokens += chunk.usage.prompt_tokens or 0
+                            c_tokens += chunk.usage.completion_tokens or 0
+                finally:
+                    await stream.close()
+        except TimeoutError:
+            raise CallTimeout(f"no complete reply within {self.config.timeout_s:g} s") from None
+        if not parts:
+            raise MalformedResponse("a stream without any choice")
+        texts = [("".join(parts[i]), finish.get(i)) for i in sorted(parts)]
+        return texts, p_tokens, c_tokens if reported else chunks
+
+
+_USAGE = {"stream_options": {"include_usage": True}}
+
+
+async def _within(seconds: float, awaitable: Any) -> Any:
+    """Await `awaitable`, or raise SilentTeacher after `seconds` without a result."""
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        raise SilentTeacher(f"nothing received for {seconds:g} s") from None
 
 
 def _describe(exc: Exception) -> str:
@@ -285,6 +381,8 @@ def _describe(exc: Exception) -> str:
         return f"HTTP {status}"
     if isinstance(exc, MalformedResponse | json.JSONDecodeError):
         return "replies that are not completions (an HTML page or other non-JSON body)"
+    if isinstance(exc, CallTimeout | SilentTeacher):
+        return str(exc)
     return type(exc).__name__
 
 
@@ -305,6 +403,7 @@ def _fatal(exc: openai.APIStatusError, endpoint: str, key_env: str) -> Exception
     if status in (400, 422):
         return UserError(
             f"teacher {endpoint}: the server rejected the request ({status}: {detail}). If it "
-            "does not support JSON mode, set teacher.json_mode: false."
+            "does not support JSON mode, set teacher.json_mode: false; if it does not stream, "
+            "teacher.stream: false."
         )
     return RunFailure(f"teacher {endpoint}: unexpected HTTP {status}: {detail}")

@@ -10,7 +10,12 @@ Serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models. A res
 in order: "429", "500", "400", "401", "404" (error statuses), "timeout" (answer only after
 `timeout_s`), "drop" (close the connection without answering), "malformed" (a 200 whose body
 is not JSON), "html" (a 200 with an HTML error page, as a proxy sends), "empty" (empty
-content), "truncated" (half the content, finish_reason "length").
+content), "truncated" (half the content, finish_reason "length"), "slow" (a streamed reply
+that sends one word every `slow_s`; a whole reply comes after as long as that would take).
+
+A request with `"stream": true` is answered as the OpenAI API streams: server-sent events, one
+chunk per word and choice, a finishing chunk per choice, a usage chunk when
+`stream_options.include_usage` asks for it, then `data: [DONE]`.
 
 Run it standalone for manual checks: `python -m synthrl.testing.fake_server --port 8001`.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import threading
 import time
 from collections import Counter, deque
@@ -60,12 +66,14 @@ class FakeServer:
         latency_s: float = 0.0,
         honour_n: bool = True,
         timeout_s: float = 2.0,
+        slow_s: float = 0.2,
         port: int = 0,
     ) -> None:
         self.responder = responder
         self.latency_s = latency_s
         self.honour_n = honour_n
         self.timeout_s = timeout_s
+        self.slow_s = slow_s
         self.calls = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -168,6 +176,33 @@ class FakeServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(payload)
 
+            def _send_events(self, answer: dict[str, Any], usage: bool, pause_s: float) -> None:
+                """`answer` streamed: a chunk per word and choice, `pause_s` between chunks."""
+                chat = answer["object"] == "chat.completion"
+                events = []
+                for choice in answer["choices"]:
+                    text = choice["message"]["content"] if chat else choice["text"]
+                    for piece in re.findall(r"\S+\s*|\s+", text):
+                        delta = {"content": piece} if chat else None
+                        events.append(_chunk(answer, choice["index"], piece, delta, None))
+                    end = {} if chat else None
+                    events.append(_chunk(answer, choice["index"], "", end, choice["finish_reason"]))
+                if usage:
+                    events.append({**_chunk(answer, 0, "", None, None), "choices": []})
+                    events[-1]["usage"] = answer["usage"]
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                lines = [f"data: {json.dumps(event)}\n\n".encode() for event in events]
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for line in [*lines, b"data: [DONE]\n\n"]:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                        self.wfile.flush()
+                        if pause_s:
+                            time.sleep(pause_s)
+                    self.wfile.write(b"0\r\n\r\n")
+
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
                     data = {"object": "list", "data": [{"id": "fake", "object": "model"}]}
@@ -214,9 +249,32 @@ class FakeServer:
                     page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
                     self._send(200, page, {"Content-Type": "text/html"})
                     return
-                self._send(200, json.dumps(server._answer(path, body, fault)).encode())
+                answer = server._answer(path, body, fault)
+                pause_s = server.slow_s if fault == "slow" else 0.0
+                if body.get("stream"):
+                    usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                    self._send_events(answer, usage, pause_s)
+                    return
+                if pause_s:  # as long as the streamed reply would take
+                    time.sleep(pause_s * answer["usage"]["completion_tokens"])
+                self._send(200, json.dumps(answer).encode())
 
         return Handler
+
+
+def _chunk(
+    answer: dict[str, Any], index: int, text: str, delta: dict | None, finish: str | None
+) -> dict[str, Any]:
+    """One streamed chunk of `answer`: a chat delta when `delta` is given, else a text piece."""
+    choice: dict[str, Any] = {"index": index, "finish_reason": finish}
+    if delta is not None:
+        choice["delta"] = delta
+        kind = "chat.completion.chunk"
+    else:
+        choice["text"] = text
+        kind = "text_completion"
+    head = {key: answer[key] for key in ("id", "created", "model")}
+    return head | {"object": kind, "choices": [choice]}
 
 
 def main() -> None:
