@@ -23,7 +23,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from synthrl import __version__
-from synthrl.cli_student import overrides, register
+from synthrl.cli_plan import register as register_plan
+from synthrl.cli_student import AllowCode, LocalTeacherFlag, overrides, register
 from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.local_teacher import command_teacher
@@ -40,22 +41,6 @@ app = typer.Typer(
 corpus_app = typer.Typer(help="Build and inspect passage libraries.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 out = Console(highlight=False)
-# `--teacher local` on the commands that call the teacher.
-LocalTeacherFlag = Annotated[
-    str | None,
-    typer.Option(
-        "--teacher",
-        help="'local': start the embedded offline teacher for this command (`make demo` "
-        "installs it).",
-    ),
-]
-AllowCode = Annotated[
-    bool,
-    typer.Option(
-        "--allow-code",
-        help="Let the task's custom checker (answer.function, its own Python code) run.",
-    ),
-]
 err = Console(stderr=True, highlight=False)
 
 
@@ -399,6 +384,7 @@ def _summary(stages: dict, folder: Path) -> None:
 
 
 register(app)
+register_plan(app)
 
 
 def _terminated(signum: int, frame: object) -> None:

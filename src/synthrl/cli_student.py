@@ -27,6 +27,23 @@ StudentUrl = Annotated[
     str | None, typer.Option("--student-base-url", help="OpenAI-compatible URL (server).")
 ]
 Device = Annotated[str | None, typer.Option(help="auto, cpu, cuda, mps.")]
+# Shared with the teacher-side commands: `--teacher local` where the teacher is called, and
+# permission for a task's own checker code.
+LocalTeacherFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--teacher",
+        help="'local': start the embedded offline teacher for this command (`make demo` "
+        "installs it).",
+    ),
+]
+AllowCode = Annotated[
+    bool,
+    typer.Option(
+        "--allow-code",
+        help="Let the task's custom checker (answer.function, its own Python code) run.",
+    ),
+]
 
 
 def overrides(**flags: object) -> dict[str, dict[str, object]]:

@@ -190,13 +190,15 @@ class TeacherClient:
         keys = [request.key(model, i) for i in range(request.n)]
         found = self.cache.get_many(keys) if self.cache is not None else {}
         missing = [i for i, k in enumerate(keys) if k not in found]
+        old = list(found.values())
+        cached_tokens = (sum(s.prompt_tokens for s in old), sum(s.completion_tokens for s in old))
         if missing:
             fresh = await self._sample(request, missing)
             new = dict(zip((keys[i] for i in missing), fresh, strict=True))
             if self.cache is not None:
                 self.cache.put_many(new.items())
             found.update(new)
-        self.usage.add_samples(request.stage, len(missing), request.n - len(missing))
+        self.usage.add_samples(request.stage, len(missing), request.n - len(missing), cached_tokens)
         samples = [found[k] for k in keys]
         return Completion(
             texts=[s.text for s in samples],

@@ -19,6 +19,9 @@ class StageUsage:
     completion_tokens: int = 0
     retries: int = 0
     cost: float = 0.0
+    # What the cached samples cost when they were first asked (each sample's share of its call)
+    cached_prompt_tokens: int = 0
+    cached_completion_tokens: int = 0
 
 
 @dataclass
@@ -43,11 +46,15 @@ class Usage:
             if price is not None:
                 entry.cost += (prompt_tokens * price.input + completion_tokens * price.output) / 1e6
 
-    def add_samples(self, stage: str, fresh: int, cached: int) -> None:
+    def add_samples(
+        self, stage: str, fresh: int, cached: int, cached_tokens: tuple[int, int] = (0, 0)
+    ) -> None:
         entry = self.stage(stage)
         with self._lock:
             entry.samples += fresh + cached
             entry.cached_samples += cached
+            entry.cached_prompt_tokens += cached_tokens[0]
+            entry.cached_completion_tokens += cached_tokens[1]
 
     def add_retry(self, stage: str) -> None:
         entry = self.stage(stage)

@@ -1,0 +1,115 @@
+"""synthrl plan: a pilot on the run's caches predicts the run's teacher tokens and learnability;
+the run that follows asks none of the pilot's requests again."""
+
+import json
+
+import pytest
+
+from synthrl.cli import main
+from synthrl.config import load_config
+from synthrl.io import read_json
+from synthrl.plan import estimate, warnings
+from synthrl.testing.fake_server import FakeServer
+from synthrl.testing.scripted import ArithmeticTeacher
+
+TINY = """\
+profile: cpu
+teacher: {model: fake, concurrency: 4, prices: {fake: {input: 1.0, output: 2.0}}}
+synth: {n: 16, votes: 2, min_yield: 0}
+corpus: {source: none}
+student: {max_tokens: 24}
+score: {samples: 2}
+select: {m: 6, validation: 0.2}
+train: {max_steps: 1, num_generations: 2, prompts_per_step: 1, max_completion_length: 12,
+        save_steps: 1}
+eval: {limit: 4}
+"""
+
+
+def _cli(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out + captured.err
+
+
+def _tokens(stages):
+    return sum(
+        usage.get(key, 0)
+        for entry in stages.values()
+        for usage in [entry.get("usage") or {}]
+        for key in ("prompt_tokens", "completion_tokens", "cached_prompt_tokens",
+                    "cached_completion_tokens")
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_plan_predicts_the_run_and_the_run_reuses_the_pilot(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "tiny.yaml").write_text(TINY)
+    out = tmp_path / "run"
+    common = ["--config", str(tmp_path / "tiny.yaml"), "--out", str(out), "--quiet"]
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        code, output = _cli(["plan", "gsm8k", "--pilot", "6", *common,
+                             "--teacher-base-url", teacher.base_url], capsys)  # fmt: skip
+        assert code == 0, output
+        plan = read_json(out / "plan.json")
+        assert plan["pilot"] == 6 and plan["n"] == 16
+        assert "teacher tokens for N" in output and "plan.json" in output
+        pilot_calls = teacher.calls
+        code, output = _cli(["run", "gsm8k", "--until", "score", *common,
+                             "--teacher-base-url", teacher.base_url], capsys)  # fmt: skip
+        assert code == 0, output
+        assert teacher.repeated_prompts() == 0  # no request of the pilot was asked again
+        assert teacher.calls > pilot_calls
+    stages = read_json(out / "manifest.json")["stages"]
+    measured = _tokens({k: v for k, v in stages.items() if k != "score"})
+    assert measured / 1.5 <= plan["teacher_tokens_total"] <= measured * 1.5
+    assert plan["teacher_cost_total"] == pytest.approx(
+        (plan["teacher_prompt_tokens_total"] + 2 * plan["teacher_completion_tokens_total"]) / 1e6,
+        rel=1e-3,
+    )
+    score = stages["score"]["counts"]
+    assert plan["learnable_share"] is not None and 0 <= plan["learnable_share"] <= 1
+    assert abs(plan["label_yield"] - stages["verify"]["counts"]["verified"] / 16) <= 0.35
+    assert score["samples"] > 0 and plan["train_s_per_step"] > 0
+    assert not (out / "plan" / "model").exists() and not (out / "plan" / "train").exists()
+
+
+def _stages(**counts):
+    usage = {"prompt_tokens": 100, "completion_tokens": 50}
+    return {
+        "keywords": {"counts": {}, "usage": usage},
+        "generate": {"counts": {"requested": 10}, "usage": usage},
+        "verify": {"counts": {"verified": counts.get("verified", 8)}, "usage": usage},
+        "dedup": {"counts": {"kept": counts.get("kept", 8)}},
+        "score": {"counts": {"samples": 8, "sometimes": counts.get("sometimes", 4),
+                             "never_solved": counts.get("never", 2)}, "wall_s": 4.0},
+    }  # fmt: skip
+
+
+def test_estimates_scale_what_scales_with_n_and_keep_fixed_costs_once():
+    config = load_config(None, "cpu", {"synth": {"n": 100}, "select": {"m": 32}})
+    plan = estimate(_stages(), config, step_s=2.0, stopped=None)
+    # generate + verify: 300 tokens per 10 requests; keywords: 150 once.
+    assert plan["teacher_tokens_per_sample"] == 30
+    assert plan["teacher_tokens_total"] == 150 + 30 * 100
+    assert plan["teacher_cost_total"] is None  # no prices
+    assert plan["label_yield"] == 0.8 and plan["expected_final_samples"] == 80
+    assert plan["learnable_share"] == 0.5 and plan["expected_selected"] == 32
+    assert plan["score_s_total"] == 40.0
+    assert any("no cost" in w for w in plan["warnings"])
+    json.dumps(plan)
+
+
+def test_warnings_say_what_to_change():
+    config = load_config(None, "cpu", {"synth": {"n": 100}, "select": {"m": 32}})
+    hard = estimate(_stages(sometimes=0, never=8), config, None, None)
+    assert any("never solves 100%" in w and "larger student" in w for w in hard["warnings"])
+    easy = estimate(_stages(sometimes=0, never=0), config, None, None)
+    assert any("harder" in w for w in easy["warnings"])
+    few = estimate(_stages(verified=2, kept=2, sometimes=1), config, None, None)
+    assert any("became labelled" in w for w in few["warnings"])
+    assert any("N = " in w for w in few["warnings"])
+    stopped = estimate(_stages(), config, None, "generate kept 0 of 10")
+    assert warnings(stopped, config)[0].startswith("the pilot stopped")
