@@ -113,3 +113,42 @@ def test_warnings_say_what_to_change():
     assert any("N = " in w for w in few["warnings"])
     stopped = estimate(_stages(), config, None, "generate kept 0 of 10")
     assert warnings(stopped, config)[0].startswith("the pilot stopped")
+
+
+BUDGET = """\
+teacher: {model: fake, concurrency: 1, max_tokens: 64,
+          prices: {fake: {input: 1000.0, output: 1000.0}}}
+synth: {n: 12, votes: 2, min_yield: 0}
+corpus: {source: none}
+"""
+
+
+def test_a_budget_stops_the_teacher_before_the_spend_passes_it(tmp_path, capsys):
+    """Each call's worst case is held against the budget before it is sent; the stage fails
+    with exit 2, what it spent is recorded, and a larger budget resumes from the cache."""
+    (tmp_path / "b.yaml").write_text(BUDGET)
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        args = ["synth", "gsm8k", "--config", str(tmp_path / "b.yaml"), "--out", str(out),
+                "--teacher-base-url", teacher.base_url, "--quiet"]  # fmt: skip
+        code, output = _cli([*args, "--budget", "1.0"], capsys)
+        assert code == 2 and "teacher budget 1 reached" in output, output
+        assert "rerun with a larger --budget" in output and "Traceback" not in output
+        manifest = read_json(out / "manifest.json")
+        assert 0 < manifest["teacher_spend"] <= 1.0
+        assert manifest["stages"]["generate"]["status"] == "failed"
+        assert manifest["stages"]["generate"]["usage"]["cost"] > 0
+        calls = teacher.calls
+        code, output = _cli([*args, "--budget", "100"], capsys)
+        assert code == 0, output
+        assert teacher.repeated_prompts() == 0 and teacher.calls > calls
+    spent = read_json(out / "manifest.json")["teacher_spend"]
+    assert manifest["teacher_spend"] < spent <= 100
+
+
+def test_a_budget_without_prices_is_refused(tmp_path, capsys):
+    (tmp_path / "b.yaml").write_text("teacher: {model: fake}\ncorpus: {source: none}\n")
+    code, output = _cli(["synth", "gsm8k", "--config", str(tmp_path / "b.yaml"), "--out",
+                         str(tmp_path / "run"), "--teacher-base-url", "http://127.0.0.1:9/v1",
+                         "--budget", "5"], capsys)  # fmt: skip
+    assert code == 2 and "teacher.prices.fake" in output and "Traceback" not in output

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from synthrl import __version__
 from synthrl.cli_plan import register as register_plan
-from synthrl.cli_student import AllowCode, LocalTeacherFlag, overrides, register
+from synthrl.cli_student import AllowCode, Budget, LocalTeacherFlag, overrides, register
 from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.local_teacher import command_teacher
@@ -228,6 +228,7 @@ def synth(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
     allow_code: AllowCode = False,
+    budget: Budget = None,
 ) -> None:
     """Teacher side: keywords, retrieve, pattern, generate, verify, solve, rewrite, dedup.
 
@@ -244,6 +245,7 @@ def synth(
         teacher__base_url=teacher_base_url,
         teacher__model=teacher_model,
         teacher__concurrency=concurrency,
+        teacher__budget=budget,
         corpus__source=corpus,
         synth__n=n,
         synth__votes=votes,
@@ -308,6 +310,7 @@ def run(
     force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
     allow_code: AllowCode = False,
+    budget: Budget = None,
 ) -> None:
     """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
     from synthrl.pipeline import Pipeline, stage_range
@@ -319,6 +322,7 @@ def run(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
         student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
         synth__votes=votes, score__samples=samples, eval__data=eval_data,
+        teacher__budget=budget,
     )  # fmt: skip
     if allow_code:
         flags["allow_code"] = True  # type: ignore[assignment]

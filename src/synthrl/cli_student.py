@@ -37,6 +37,10 @@ LocalTeacherFlag = Annotated[
         "installs it).",
     ),
 ]
+Budget = Annotated[
+    float | None,
+    typer.Option(help="Most the teacher may cost in this run folder (needs teacher.prices)."),
+]
 AllowCode = Annotated[
     bool,
     typer.Option(

@@ -55,6 +55,18 @@ class TeacherConfig(_Strict):
         default=None, ge=1, description="most samples one request asks for (None: no limit)"
     )
     prices: dict[str, Prices] = Field(default_factory=dict, description="model -> prices")
+    budget: float | None = Field(
+        default=None, gt=0, description="most the teacher may cost in one run folder (prices')"
+    )
+
+    @model_validator(mode="after")
+    def _budget_needs_prices(self) -> TeacherConfig:
+        if self.budget is not None and self.model not in self.prices:
+            raise ValueError(
+                f"a budget needs the teacher's prices: add teacher.prices.{self.model} "
+                "(input and output, per million tokens) or drop the budget"
+            )
+        return self
 
 
 class SynthConfig(_Strict):
@@ -227,6 +239,7 @@ _TRANSPORT = {
         "idle_timeout_s",
         "stream",
         "prices",
+        "budget",
         "max_n",
     ),
     "student": ("base_url", "api_key_env", "concurrency", "batch_size"),

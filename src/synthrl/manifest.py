@@ -46,13 +46,33 @@ class Manifest:
             wall_s=round(wall_s, 3),
             finished=time.time(),
         )
+        self.add_spend(usage)
         self.save()
 
-    def fail(self, name: str, error: str, counts: dict[str, Any] | None = None) -> None:
+    def add_spend(self, usage: dict[str, Any] | None) -> None:
+        """Add a stage's teacher cost to the folder's running total (`teacher_spend`), which
+        never goes down: a stage that runs again adds its new calls."""
+        cost = (usage or {}).get("cost", 0.0)
+        self.data["teacher_spend"] = round(self.spent() + cost, 8)
+
+    def spent(self) -> float:
+        """What the teacher has cost in this run folder, over every stage that ever ran."""
+        return float(self.data.get("teacher_spend", 0.0))
+
+    def fail(
+        self,
+        name: str,
+        error: str,
+        counts: dict[str, Any] | None = None,
+        usage: dict[str, Any] | None = None,
+    ) -> None:
         entry = self.data["stages"].setdefault(name, {})
         entry.update(status="failed", error=error)
         if counts is not None:  # a stop after the stage wrote its files keeps its counts
             entry["counts"] = counts
+        if usage is not None:  # what the calls it finished cost
+            entry["usage"] = usage
+            self.add_spend(usage)
         self.save()
 
     def skip(self, name: str, reason: str) -> None:

@@ -132,6 +132,7 @@ class StageRunner:
         # Under `accelerate launch`, every process runs the command; the first one keeps the
         # lock and the manifest, the others only do their share of the work.
         self.primary = os.environ.get("RANK", "0") == "0"
+        self._usage: dict[str, dict[str, Any]] = {}  # teacher usage of the stage running now
 
     def manifest(self) -> Manifest:
         return Manifest(self.run / "manifest.json", readonly=not self.primary)
@@ -222,7 +223,8 @@ class StageRunner:
                     "rerun the same command to resume"
                 )
             counts = exc.counts if isinstance(exc, StageStop) else None
-            manifest.fail(stage.name, str(exc) or type(exc).__name__, counts)
+            usage = self._usage.pop(stage.name, None)
+            manifest.fail(stage.name, str(exc) or type(exc).__name__, counts, usage)
             raise
         manifest.finish(stage.name, key, counts, usage, time.perf_counter() - began)
 
@@ -245,8 +247,11 @@ class StageRunner:
         if "teacher" not in stage.needs:
             return await stage.run(ctx), None  # type: ignore[misc]
         ctx.client = self.services.teacher()
+        ctx.client.spent_before = self.manifest().spent()
         try:
             counts = await stage.run(ctx)  # type: ignore[misc]
             return counts, ctx.client.usage.report(stage.name)
         finally:
+            # A stage that fails still paid for the calls it finished (they are cached).
+            self._usage[stage.name] = ctx.client.usage.report(stage.name)
             await ctx.client.close()

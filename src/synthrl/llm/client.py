@@ -19,12 +19,13 @@ detected and asked for the remaining samples one at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,10 @@ Message = dict[str, str]
 
 class MalformedResponse(Exception):
     """A 200 reply that is not a completion (an HTML error page from a proxy, a bare string)."""
+
+
+class BudgetReached(UserError):
+    """The next call could take the teacher's spend past `teacher.budget`."""
 
 
 class CallTimeout(Exception):
@@ -137,6 +142,8 @@ class TeacherClient:
         self.retry_base_s = retry_base_s
         self._n_supported = True
         self._last_heard: float | None = None  # when any call last received data
+        self.spent_before = 0.0  # set by the stage runner: what the run folder spent before
+        self._reserved = 0.0  # the most the calls in flight can still cost
         self._semaphore: asyncio.Semaphore | None = None
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
@@ -243,7 +250,7 @@ class TeacherClient:
             self._last_heard = time.monotonic()
         for attempt in range(attempts):
             try:
-                async with self._semaphore:
+                async with self._semaphore, self._reservation(request, n):
                     return await self._post(request, n, first)
             except _RETRYABLE as exc:
                 idle = self.config.idle_timeout_s
@@ -269,6 +276,31 @@ class TeacherClient:
             except openai.APIStatusError as exc:
                 raise _fatal(exc, self.endpoint, self.config.api_key_env) from None
         raise AssertionError("unreachable")
+
+    @contextlib.asynccontextmanager
+    async def _reservation(self, request: Request, n: int) -> AsyncIterator[None]:
+        """Hold the most a call can cost against the budget while it runs; refuse a call that
+        could take the spend past it. The bound: 3 characters a token for the prompt (fewer
+        than any tokenizer packs), every sample at max_tokens."""
+        budget = self.config.budget
+        if budget is None:
+            yield
+            return
+        price = self.config.prices[self.config.model]
+        prompt = json.dumps(request.message_dicts()) if request.messages else request.prompt
+        bound = (len(prompt or "") / 3 * price.input + n * request.max_tokens * price.output) / 1e6
+        committed = self.spent_before + self.usage.total_cost() + self._reserved
+        if committed + bound > budget:
+            raise BudgetReached(
+                f"teacher budget {budget:g} reached: {committed:.4f} spent or in flight in this "
+                f"run folder, and the next call could cost up to {bound:.4f}. Finished calls "
+                "are cached: rerun with a larger --budget (teacher.budget) to go on."
+            )
+        self._reserved += bound
+        try:
+            yield
+        finally:
+            self._reserved -= bound
 
     def _backoff(self, attempt: int, exc: Exception) -> float:
         response = getattr(exc, "response", None)

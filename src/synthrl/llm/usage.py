@@ -61,6 +61,10 @@ class Usage:
         with self._lock:
             entry.retries += 1
 
+    def total_cost(self) -> float:
+        with self._lock:
+            return sum(entry.cost for entry in self.stages.values())
+
     def report(self, stage: str) -> dict[str, float | int]:
         """A JSON-ready copy of one stage's usage."""
         with self._lock:
