@@ -11,7 +11,7 @@ src/synthrl/demo.yaml, and examples/tasks/addition.yaml with examples/tasks/run.
 held-out file) and each seed k (0 to N-1,
 put into synth.seed, score.seed, select.seed and train.seed):
 
-1. keywords..score run once in OUT/<task>/seed<k>/shared/, against the embedded llama.cpp
+1. keywords..audit run once in OUT/<task>/seed<k>/shared/, against the embedded llama.cpp
    teacher (started once for every task and seed, stopped before any training) or the server
    that --teacher-base-url and --teacher-model name;
 2. each arm gets OUT/<task>/seed<k>/<arm>/: hard links to the shared folder's files (copies
@@ -52,7 +52,7 @@ DEFAULT_TASKS = [
     "arithmetic:src/synthrl/demo.yaml",
     "examples/tasks/addition.yaml:examples/tasks/run.yaml:examples/tasks/addition.heldout.jsonl",
 ]
-SHARED = stage_range("keywords", "score")
+SHARED = stage_range("keywords", "audit")
 ARM_STAGES = ("select", "train", "eval")
 ARMS: dict[str, dict[str, Any]] = {
     "grpo-selected": {"select": {"strategy": "paper"}, "train": {"method": "grpo"}},

@@ -65,7 +65,7 @@ def _each_setting_changed(config: RunConfig):
                     yield section, key, new
                     break
             else:
-                if key not in ("prices",):
+                if key not in ("prices", "budget"):  # a budget is valid only with prices
                     raise AssertionError(f"no other valid value found for {section}.{key}")
 
 
@@ -152,9 +152,9 @@ def test_edits_rerun_what_they_change_and_transport_reruns_nothing(tmp_path, cap
             chosen
         )
         assert teacher.calls == calls
-        # A sampling setting of scoring: score and select rerun, nothing before them.
+        # A sampling setting of scoring: score and what reads it rerun, nothing before them.
         skipped = run(score__samples=6)
-        assert skipped == set(chosen) - {"score", "select"}
+        assert skipped == set(chosen) - {"score", "audit", "select"}
         # The task's output format: the teacher's votes are asked again, every stage reruns.
         task_file.write_text(yaml.safe_dump({**spec, "output_format": spec["output_format"]
                                              + " Do not use units."}))  # fmt: skip
@@ -269,7 +269,7 @@ def test_a_change_to_grading_reruns_every_stage_that_grades(tmp_path, monkeypatc
     monkeypatch.setattr(synthrl.stage, "GRADING_VERSION", synthrl.stage.GRADING_VERSION + 1)
     after = _keys(task, config, tmp_path)
     moved = {name for name in before if before[name] != after[name]}
-    assert moved == {"verify", "solve", "rewrite", "score", "train", "eval"}
+    assert moved == {"verify", "solve", "rewrite", "score", "audit", "train", "eval"}
 
 
 def test_training_settings_are_read_and_checked():

@@ -30,7 +30,7 @@ eval: {limit: 4}
 
 FILES = ["task.yaml", "config.yaml", "keywords.json", "retrieve.jsonl", "pattern.json",
          "generate.jsonl", "verify.jsonl", "solve.jsonl", "rewrite.jsonl", "dedup.jsonl",
-         "score.jsonl", "selected.jsonl", "validation.jsonl", "model/config.json",
+         "score.jsonl", "audit.json", "selected.jsonl", "validation.jsonl", "model/config.json",
          "eval.json", "report.html", "report.md", "manifest.json"]  # fmt: skip
 
 
@@ -242,8 +242,11 @@ def test_run_skips_what_the_single_stage_commands_finished(tmp_path, capsys):
         code, err = _run(["run", "gsm8k", "--out", str(out), *config, "--until", "select",
                           "--quiet", "--student", "fake"], capsys)  # fmt: skip
         assert code == 0, err
-        assert err.count("up to date, skipped") == len(stage_range(None, "select")), err
-        assert teacher.calls == calls
+        # No single-stage command runs the audit: run does, and select then reads audit.json.
+        assert err.count("up to date, skipped") == len(stage_range(None, "select")) - 2, err
+        stages = read_json(out / "manifest.json")["stages"]
+        assert stages["audit"]["status"] == "done"
+        assert teacher.calls == calls + stages["audit"]["usage"]["requests"]
 
 
 def test_synth_without_a_student_leaves_difficulty_adaptation_to_run(tmp_path, capsys):

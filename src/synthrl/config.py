@@ -143,6 +143,25 @@ class SelectConfig(_Strict):
     validation: float = Field(
         default=0.1, ge=0, lt=1, description="share of selected samples held out"
     )
+    drop_suspects: bool = Field(
+        default=False, description="leave out the samples the audit lists as suspect"
+    )
+    seed: int = 0
+
+
+class AuditConfig(_Strict):
+    """The label audit: labelled samples answered again independently; suspect labels."""
+
+    samples: int = Field(default=20, ge=0, description="labelled samples re-answered (0: none)")
+    votes: int = Field(default=3, ge=1, description="votes per re-answered sample")
+    model: str | None = Field(
+        default=None, description="a second teacher's model (None: the same teacher, rephrased)"
+    )
+    base_url: str | None = Field(default=None, description="its endpoint (None: the teacher's)")
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    suspect_share: float = Field(
+        default=0.75, gt=0.5, le=1, description="student answers agreeing on another answer"
+    )
     seed: int = 0
 
 
@@ -206,6 +225,7 @@ class RunConfig(_Strict):
     corpus: CorpusConfig = Field(default_factory=CorpusConfig)
     student: StudentConfig = Field(default_factory=StudentConfig)
     score: ScoreConfig = Field(default_factory=ScoreConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
@@ -243,6 +263,7 @@ _TRANSPORT = {
         "max_n",
     ),
     "student": ("base_url", "api_key_env", "concurrency", "batch_size"),
+    "audit": ("base_url", "api_key_env"),
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

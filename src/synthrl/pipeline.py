@@ -19,7 +19,7 @@ from synthrl.evaluate.runner import eval_stage
 from synthrl.orchestrate import StageRunner
 from synthrl.stage import Stage
 from synthrl.student.stages import score_stage, solve_stage
-from synthrl.synth import dedup, generate, grounding, vote
+from synthrl.synth import audit, dedup, generate, grounding, vote
 from synthrl.task.loader import Task
 from synthrl.train.grpo import train_stage
 
@@ -58,9 +58,14 @@ STAGE_TABLE: tuple[Stage, ...] = (
           uses_files=("eval.data", "synth.decontaminate")),
     # 9. the student samples L answers per sample: its pass rate
     Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
-          config=("student", "score"), needs=STUDENT, grades=True),
+          config=("student", "score"), needs=STUDENT, grades=True, version=2),
+    # 9b. labels checked: some answered again independently; confident student disagreements
+    Stage("audit", audit.audit, reads=("score.jsonl",), writes=("audit.json",),
+          config=("teacher", "synth", "audit"), templates=("audit",), needs=TEACHER,
+          grades=True),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
     Stage("select", select.select_stage, reads=("score.jsonl",),
+          reads_if_present=("audit.json",),
           writes=("selected.jsonl", "validation.jsonl", "export"), config=("select",)),
     # 11. GRPO with the task's verifier as reward
     Stage("train", train_stage, reads=("selected.jsonl", "validation.jsonl"),

@@ -253,6 +253,41 @@ def _controls(report: _Report, results: list[Record], comparison: list[Record]) 
         report.text(f"Verdict: {entry['verdict']} ({entry['model']} vs {entry['reference']})")
 
 
+def _audit(report: _Report, run: Path) -> None:
+    report.section("Label audit")
+    path = run / "audit.json"
+    if not path.is_file():
+        report.text("No audit yet: it runs after score.")
+        return
+    audit = read_json(path)
+    if audit["agreement"] is None:
+        report.text(f"{audit['audited']} labels re-answered by {audit['checker']}; none decided.")
+    else:
+        report.text(
+            f"{audit['audited']} labels re-answered by {audit['checker']}: "
+            f"{audit['agreed']} of {audit['agreed'] + audit['disagreed']} decided agree "
+            f"({100 * audit['agreement']:.0f}%, 95% interval {100 * audit['ci_low']:.0f}% to "
+            f"{100 * audit['ci_high']:.0f}%); {audit['undecided']} undecided."
+        )
+    disagreed = [a for a in audit["items"] if a["agrees"] is False]
+    if disagreed:
+        rows = [[_clip(a["input"]), a["label"], a["audit_answer"]] for a in disagreed]
+        report.table(["input", "label", "re-answered"], rows)
+    suspects = audit["suspect_items"]
+    report.text(
+        f"{len(suspects)} suspect labels: the student's answers agree on another answer "
+        "(select.drop_suspects leaves them out of training)."
+    )
+    if suspects:
+        rows = [[_clip(s["input"]), s["label"], s["student_answer"], s["student_share"]]
+                for s in suspects]  # fmt: skip
+        report.table(["input", "label", "student's answer", "share of student answers"], rows)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _usage(report: _Report, stages: dict[str, Any]) -> None:
     report.section("Teacher usage")
     rows = []
@@ -334,6 +369,7 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     _diversity(report, samples, eval_questions(str(reference)) if reference else None)
     _training(report, metrics)
     _evaluation(report, run)
+    _audit(report, run)
     _usage(report, stages)
     _examples(report, samples)
     page = (

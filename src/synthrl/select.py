@@ -11,6 +11,9 @@ Strategies (each orders all scored samples, then the first M are kept):
 - `random`: a seeded shuffle. `all`: every sample, M ignored.
 Ties are broken by sample id, so a selection is the same on every machine.
 
+With `select.drop_suspects`, the samples the audit lists as suspect (the student's answers
+agree on another answer than the label) are left out before ordering.
+
 A share `select.validation` of the kept samples is held out (seeded) as the synthetic
 validation split on which the best checkpoint is chosen. Benchmark test sets are never used
 to choose anything.
@@ -28,7 +31,7 @@ from typing import Any
 
 from synthrl.config import SelectConfig
 from synthrl.errors import UserError
-from synthrl.io import read_jsonl, write_jsonl
+from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.stage import StageContext
 
 Record = dict[str, Any]
@@ -79,6 +82,16 @@ def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
     # A sample none of whose answers the verifier could grade has no pass rate: left out.
     ungradable = sum(1 for r in records if r["pass_rate"] is None)
     records = [r for r in records if r["pass_rate"] is not None]
+    dropped = 0
+    if config.drop_suspects:
+        audit = out / "audit.json"
+        if not audit.is_file():
+            raise UserError(
+                f"{out}: select.drop_suspects needs audit.json; run the audit stage first"
+            )
+        suspect = {item["id"] for item in read_json(audit)["suspect_items"]}
+        dropped = sum(1 for r in records if r["id"] in suspect)
+        records = [r for r in records if r["id"] not in suspect]
     train, validation = select(records, config)
     write_jsonl(out / "selected.jsonl", train)
     write_jsonl(out / "validation.jsonl", validation)
@@ -89,6 +102,7 @@ def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
         "informative": informative,
         "selected": len(train),
         "validation": len(validation),
+        "suspects_dropped": dropped,
         "shortfall": max(0, min(config.m, len(records)) - informative)
         if config.strategy == "paper"
         else 0,

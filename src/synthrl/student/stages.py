@@ -3,7 +3,8 @@
 - solve reads `verify.jsonl` and writes `solve.jsonl`: the same samples with `greedy_solved`,
   which the rewrite stage turns into harder (solved) or easier (unsolved) versions.
 - score reads `dedup.jsonl` and writes `score.jsonl`: each sample with `pass_rate` (correct
-  answers / L) and `n_samples` (L), graded by the task's verifier against the sample's label.
+  answers / L) and `n_samples` (L), graded by the task's verifier against the sample's label,
+  and in `extra.student_answers` the student's answers grouped as the teacher's votes are.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Sample
 from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
+from synthrl.synth.vote import tally
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
 
@@ -66,6 +68,7 @@ def score(
     buckets: Counter[str] = Counter()
     for sample, texts in zip(samples, answers, strict=True):
         grades = [verifier.grade(text, sample.answer) for text in texts]
+        groups, _ = tally([g.extracted for g in grades], verifier)
         correct = sum(g.correct for g in grades)
         # An answer the verifier could not grade (a checker error) counts neither way.
         graded = sum(g.reward is not None for g in grades)
@@ -76,6 +79,8 @@ def score(
             **sample.extra,
             "formatted_rate": round(sum(g.formatted for g in grades) / len(texts), 6),
             "ungraded": len(texts) - graded,
+            # What the student answered, grouped as votes are: the audit's cross-check.
+            "student_answers": {g.answer: g.count for g in groups},
         }
         records.append(record)
         rate = record["pass_rate"]
