@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # GPU users: `make TORCH_SPEC= install` and bring your own torch.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: install test test-fast lint format demo clean
+.PHONY: install test test-fast lint format demo gpu-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ $(VENV)/.demo: $(VENV)/.installed
 
 demo: $(VENV)/.demo
 	$(BIN)/synthrl demo
+
+# The GPU paths at tiny size (bf16, vLLM inside TRL, a 0.5B student); installs nothing: it
+# uses .venv when present, else $(PYTHON), with a CUDA torch. Without CUDA it says so.
+gpu-check:
+	PYTHONPATH=src $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) benchmarks/gpu_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -74,7 +74,8 @@ STAGE_TABLE: tuple[Stage, ...] = (
     Stage("eval", eval_stage, reads=("model",), writes=("eval.json",),
           config=("student", "eval"), uses_files=("eval.data",), needs=STUDENT, grades=True),
     # 13. report.html and report.md
-    Stage("report", report.report_stage, writes=("report.html", "report.md"), always=True),
+    Stage("report", report.report_stage, writes=("report.html", "report.md", "samples.html"),
+          always=True),
 )  # fmt: skip
 
 STAGES = tuple(stage.name for stage in STAGE_TABLE)

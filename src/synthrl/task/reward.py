@@ -34,16 +34,38 @@ def completion_text(completion: Any) -> str:
 
 
 class TaskReward:
-    """A picklable reward function: `reward(completions, answer=[...]) -> list[float | None]`."""
+    """A picklable reward function: `reward(completions, answer=[...]) -> list[float | None]`.
 
-    def __init__(self, verifier: Verifier, answer_column: str = "answer") -> None:
+    With `log`, every call appends one JSON line per sample id it scored: the optimizer step
+    (from TRL's `trainer_state`) and the rewards of that sample's completions."""
+
+    def __init__(
+        self, verifier: Verifier, answer_column: str = "answer", log: str | None = None
+    ) -> None:
         self.verifier = verifier
         self.answer_column = answer_column
+        self.log = log
         self.__name__ = "task_reward"  # TRL names logged metrics after this
 
     def __call__(self, completions: Sequence[Any], **columns: Any) -> list[float | None]:
         golds = columns[self.answer_column]
-        return [
+        rewards = [
             self.verifier.reward(completion_text(c), str(g))
             for c, g in zip(completions, golds, strict=True)
         ]
+        if self.log is not None and "id" in columns:
+            self._write(columns["id"], rewards, columns.get("trainer_state"))
+        return rewards
+
+    def _write(self, ids: Sequence[str], rewards: list[float | None], state: Any) -> None:
+        import json
+
+        by_id: dict[str, list[float | None]] = {}
+        for sample, reward in zip(ids, rewards, strict=True):
+            by_id.setdefault(str(sample), []).append(reward)
+        step = getattr(state, "global_step", None)
+        lines = "".join(
+            json.dumps({"step": step, "id": k, "rewards": v}) + "\n" for k, v in by_id.items()
+        )
+        with open(self.log, "a", encoding="utf-8") as handle:
+            handle.write(lines)

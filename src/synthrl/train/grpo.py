@@ -151,8 +151,9 @@ def train(
         warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
         trainer.train(resume_from_checkpoint=_last_checkpoint(output))
     save_final(trainer, tokenizer, run / "model")
-    if (output / "metrics.jsonl").is_file():  # what the report plots: this training's
-        shutil.copyfile(output / "metrics.jsonl", run / "train" / "metrics.jsonl")
+    for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
+        if (output / name).is_file():
+            shutil.copyfile(output / name, run / "train" / name)
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
@@ -195,9 +196,12 @@ def _grpo_trainer(
         use_vllm=runtime["use_vllm"],
         vllm_mode="colocate",
     )
+    # Each sample's rewards, per step, for the report's per-sample page (rank 0's share).
+    rank = os.environ.get("RANK", "0")
+    log = Path(common["output_dir"]) / ("rewards.jsonl" if rank == "0" else f"rewards.{rank}.jsonl")
     return GRPOTrainer(
         model=model,
-        reward_funcs=[TaskReward(task.verifier)],
+        reward_funcs=[TaskReward(task.verifier, log=str(log))],
         args=args,
         processing_class=tokenizer,
         peft_config=_lora(config),
