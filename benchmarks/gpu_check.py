@@ -27,20 +27,22 @@ from typing import Any
 
 
 def settings(student: str, steps: int, cpu: bool) -> dict[str, Any]:
-    """Tiny sizes: the point is that every GPU path runs, not what it learns."""
+    """Tiny sizes: the point is that every GPU path runs, not what it learns (on CPU, tinier
+    still: the CPU mode only checks the script)."""
     return {
         "profile": "gpu",
         "teacher": {"model": "scripted", "concurrency": 8},
-        "synth": {"n": 16, "votes": 2, "min_yield": 0},
+        "synth": {"n": 8 if cpu else 16, "votes": 2, "min_yield": 0},
         "corpus": {"source": "none"},
-        "student": {"model": student, "max_tokens": 64, "batch_size": 16,
+        "student": {"model": student, "max_tokens": 32 if cpu else 64, "batch_size": 16,
                     "device": "cpu" if cpu else "auto"},
-        "score": {"samples": 4},
-        "audit": {"samples": 4},
+        "score": {"samples": 2 if cpu else 4},
+        "audit": {"samples": 2 if cpu else 4},
         "select": {"m": 8, "validation": 0.25},
-        "train": {"max_steps": steps, "save_steps": steps, "num_generations": 4,
-                  "prompts_per_step": 2, "max_completion_length": 64, "learning_rate": 1e-6},
-        "eval": {"limit": 20},
+        "train": {"max_steps": steps, "save_steps": steps, "num_generations": 2 if cpu else 4,
+                  "prompts_per_step": 2, "max_completion_length": 32 if cpu else 64,
+                  "learning_rate": 1e-6},
+        "eval": {"limit": 6 if cpu else 20},
     }  # fmt: skip
 
 

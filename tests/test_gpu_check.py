@@ -28,4 +28,4 @@ def test_the_same_check_runs_on_cpu(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads((out / "gpu-check.json").read_text())
     assert figures["grpo_steps"] == 1 and figures["bf16"] is False and figures["vllm"] is False
-    assert figures["eval_items"] == 20 and figures["device"] == "cpu"
+    assert figures["eval_items"] == 6 and figures["device"] == "cpu"

@@ -26,13 +26,18 @@ def gcd(rng: random.Random) -> tuple[str, int]:
 
 
 def subtraction(rng: random.Random) -> tuple[str, int]:
-    a, b = rng.sample(range(10, 100), 2)
+    a, b = rng.sample(range(10, 50), 2)
     return f"What is {max(a, b)} - {min(a, b)}?", abs(a - b)
 
 
 def addition(rng: random.Random) -> tuple[str, int]:
     a, b = rng.randint(10, 49), rng.randint(10, 49)
     return f"What is {a} + {b}?", a + b
+
+
+def three_sum(rng: random.Random) -> tuple[str, int]:
+    a, b, c = rng.randint(1, 9), rng.randint(1, 9), rng.randint(1, 9)
+    return f"What is {a} + {b} + {c}?", a + b + c
 
 
 def write(name: str, make, count: int, seed: int) -> None:
@@ -52,3 +57,4 @@ if __name__ == "__main__":
     write("gcd", gcd, 120, seed=11)
     write("subtraction", subtraction, 120, seed=13)
     write("addition", addition, 120, seed=17)
+    write("three-sum", three_sum, 120, seed=19)
