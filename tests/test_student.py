@@ -190,6 +190,21 @@ def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):
     assert late >= early + 0.3, rewards
 
 
+def test_dynamic_sampling_retires_zero_variance_prompts_and_logs_each_samples_rewards(
+    colours, smol
+):
+    task, run = colours
+    config = cpu_config(max_steps=4, dynamic_sampling=True, save_steps=100)
+    summary = train(task, config, run)
+    assert summary["steps"] == 4
+    rows = [r for r in read_metrics(run) if "groups_seen" in r]
+    assert rows and rows[-1]["groups_seen"] >= 4
+    assert 0 <= rows[-1]["zero_std_share_seen"] <= 1
+    logged = read_jsonl(run / "train" / "rewards.jsonl")
+    assert {r["id"] for r in logged} <= {str(i) for i in range(len(PROMPTS))}
+    assert all(len(r["rewards"]) == 4 and r["step"] is not None for r in logged)
+
+
 def test_sft_baseline_trains_on_teacher_solutions(colours, smol):
     task, run = colours
     config = load_config(

@@ -195,6 +195,9 @@ class TrainConfig(_Strict):
     sft_epochs: float = Field(default=3, gt=0)
     sft_weight_decay: float = Field(default=0.01, ge=0)
     sft_batch_size: int = Field(default=64, ge=1)
+    dynamic_sampling: bool = Field(
+        default=False, description="retire prompts whose GRPO group had zero reward variance"
+    )
 
     @model_validator(mode="after")
     def _steps(self) -> TrainConfig:

@@ -188,8 +188,19 @@ def _training(report: _Report, metrics: list[Record]) -> None:
     if not rows:
         report.text("No training metrics yet: run `synthrl train`.")
         return
+    shares = [m["frac_zero_std_groups"] for m in rows if "frac_zero_std_groups" in m]
+    if shares:
+        text = (
+            f"Groups whose completions all earned the same reward (no GRPO signal): "
+            f"{100 * sum(shares) / len(shares):.0f}% on average over {len(shares)} steps"
+        )
+        retired = [m["retired_prompts"] for m in rows if "retired_prompts" in m]
+        if retired:
+            text += f"; dynamic sampling retired {retired[-1]} prompts"
+        report.text(text + ".")
     curves = [
         ("reward_mean", "mean reward"),
+        ("frac_zero_std_groups", "share of zero-variance groups"),
         ("completion_length", "completion length (tokens)"),
         ("kl", "KL to the reference model"),
         ("loss", "loss"),

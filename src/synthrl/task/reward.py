@@ -37,14 +37,20 @@ class TaskReward:
     """A picklable reward function: `reward(completions, answer=[...]) -> list[float | None]`.
 
     With `log`, every call appends one JSON line per sample id it scored: the optimizer step
-    (from TRL's `trainer_state`) and the rewards of that sample's completions."""
+    (from TRL's `trainer_state`) and the rewards of that sample's completions. With
+    `retirement` (train.dynamic_sampling), each call's groups are reported to it."""
 
     def __init__(
-        self, verifier: Verifier, answer_column: str = "answer", log: str | None = None
+        self,
+        verifier: Verifier,
+        answer_column: str = "answer",
+        log: str | None = None,
+        retirement: Any = None,
     ) -> None:
         self.verifier = verifier
         self.answer_column = answer_column
         self.log = log
+        self.retirement = retirement  # train.dynamic_sampling: told every group's rewards
         self.__name__ = "task_reward"  # TRL names logged metrics after this
 
     def __call__(self, completions: Sequence[Any], **columns: Any) -> list[float | None]:
@@ -55,6 +61,8 @@ class TaskReward:
         ]
         if self.log is not None and "id" in columns:
             self._write(columns["id"], rewards, columns.get("trainer_state"))
+        if self.retirement is not None and "id" in columns:
+            self.retirement.observe(columns["id"], rewards)
         return rewards
 
     def _write(self, ids: Sequence[str], rewards: list[float | None], state: Any) -> None:

@@ -27,6 +27,7 @@ class MetricsFile(TrainerCallback):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.extra: Any = None  # a callable returning more figures for every row (or None)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any):
         if not state.is_world_process_zero or not logs:
@@ -38,6 +39,8 @@ class MetricsFile(TrainerCallback):
         for key, value in logs.items():
             if key.startswith("rewards/") and key.endswith("/mean"):
                 row.setdefault("reward_mean", value)
+        if self.extra is not None:
+            row.update(self.extra())
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from synthrl.config import RunConfig
+from synthrl.errors import UserError
 from synthrl.io import write_json
 from synthrl.stage import StageContext
 from synthrl.student.models import pick_device, resolve_model
@@ -199,14 +200,31 @@ def _grpo_trainer(
     # Each sample's rewards, per step, for the report's per-sample page (rank 0's share).
     rank = os.environ.get("RANK", "0")
     log = Path(common["output_dir"]) / ("rewards.jsonl" if rank == "0" else f"rewards.{rank}.jsonl")
-    return GRPOTrainer(
+    kwargs: dict[str, Any] = {}
+    trainer_class: Any = GRPOTrainer
+    if settings.dynamic_sampling:
+        from synthrl.train.dynamic import DynamicGRPOTrainer, Retirement
+
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise UserError(
+                "train.dynamic_sampling runs in one process only (not under accelerate)"
+            )
+        retirement = Retirement(settings.num_generations, datasets["train_dataset"]["id"])
+        kwargs["retirement"] = retirement
+        trainer_class = DynamicGRPOTrainer
+        for callback in callbacks:
+            if isinstance(callback, MetricsFile):
+                callback.extra = retirement.figures
+    reward = TaskReward(task.verifier, log=str(log), retirement=kwargs.get("retirement"))
+    return trainer_class(
         model=model,
-        reward_funcs=[TaskReward(task.verifier, log=str(log))],
+        reward_funcs=[reward],
         args=args,
         processing_class=tokenizer,
         peft_config=_lora(config),
         callbacks=callbacks,
         **datasets,
+        **kwargs,
     )
 
 
