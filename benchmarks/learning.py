@@ -21,6 +21,8 @@ put into synth.seed, score.seed, select.seed and train.seed):
    - grpo-random: select.strategy random, the same M and the same training;
    - sft-selected: the paper's selection, SFT for as many optimizer steps as GRPO takes
      (train.max_steps, or the steps the grpo-selected arm took when that is -1);
+   - grpo-dynamic: grpo-selected with train.dynamic_sampling (prompts whose group had zero
+     reward variance retire; later batches draw from the rest);
    - base: no training; the base model's row (results[0]) of the first trained arm's eval.json.
 3. One row per arm from its eval.json: accuracies, the paired delta with its 95% interval, the
    verdict of the learning controls, and the evaluated model's top-answer share, no-answer
@@ -34,6 +36,7 @@ shared/ (only score reads it), so each arm evaluates the base model again, greed
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 from itertools import product
@@ -58,6 +61,10 @@ ARMS: dict[str, dict[str, Any]] = {
     "grpo-selected": {"select": {"strategy": "paper"}, "train": {"method": "grpo"}},
     "grpo-random": {"select": {"strategy": "random"}, "train": {"method": "grpo"}},
     "sft-selected": {"select": {"strategy": "paper"}, "train": {"method": "sft"}},
+    "grpo-dynamic": {
+        "select": {"strategy": "paper"},
+        "train": {"method": "grpo", "dynamic_sampling": True},
+    },
 }
 CHOICES = (*ARMS, "base")
 
@@ -128,6 +135,16 @@ def sft_steps(config: RunConfig, grpo_arm: Path) -> int:
     return int(read_json(summary)["steps"])
 
 
+def zero_std_share(folder: Path) -> float | None:
+    """The mean share of GRPO groups with zero reward variance over an arm's training."""
+    path = folder / "train" / "metrics.jsonl"
+    if not path.is_file():
+        return None
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    shares = [r["frac_zero_std_groups"] for r in rows if "frac_zero_std_groups" in r]
+    return round(sum(shares) / len(shares), 4) if shares else None
+
+
 def row(task: str, seed: int, arm: str, report: dict[str, Any]) -> dict[str, Any]:
     """One table row from an eval.json; `base` reads the base model's result, untrained."""
     base, trained = report["results"][0], report["results"][1]
@@ -162,6 +179,7 @@ def run_arms(
         config = run_config(task, teacher, seed, overrides)
         Pipeline(loaded, config, folder / arm, (), show_progress, console).run_stages(ARM_STAGES)
         rows.append(row(task.name, seed, arm, read_json(folder / arm / "eval.json")))
+        rows[-1]["zero_std_share"] = zero_std_share(folder / arm)
     if "base" in arms:
         first = next(a for a in arms if a != "base")
         rows.insert(0, row(task.name, seed, "base", read_json(folder / first / "eval.json")))
@@ -179,8 +197,9 @@ def _pp(share: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
     lines = [
-        "| task | seed | arm | items | base % | trained % | delta pp (95% CI) | verdict |",
-        "|---|---|---|---|---|---|---|---|",
+        "| task | seed | arm | items | base % | trained % | delta pp (95% CI) | zero-var groups |"
+        " verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         delta = "-"
@@ -188,7 +207,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             delta = f"{_pp(r['delta'])} ({_pp(r['ci_low'])} to {_pp(r['ci_high'])})"
         lines.append(
             f"| {r['task']} | {r['seed']} | {r['arm']} | {r['items']} | {_pct(r['base'])} | "
-            f"{_pct(r['trained'])} | {delta} | {r['verdict']} |"
+            f"{_pct(r['trained'])} | {delta} | {_pct(r.get('zero_std_share'))} | "
+            f"{r['verdict']} |"
         )
     return "\n".join(lines)
 
