@@ -36,7 +36,7 @@ FILES = ["task.yaml", "config.yaml", "keywords.json", "retrieve.jsonl", "pattern
 
 def test_stage_ranges():
     assert stage_range(None, None) == STAGES
-    assert stage_range("score", "train") == ("score", "select", "train")
+    assert stage_range("score", "train") == ("score", "audit", "select", "train")
     with pytest.raises(Exception, match="comes after"):
         stage_range("train", "score")
 
