@@ -12,9 +12,10 @@ selected samples then time training (their checkpoints and model are deleted aft
 
 From the pilot, per generation request: teacher tokens of the stages that scale with N
 (generate, verify, rewrite; cached samples counted at what they cost when first asked), plus
-the fixed stages (keywords, pattern) once; labelled samples (label_yield), samples left after
-dedup, the share the student solves sometimes but not always (learnable_share), and seconds
-of scoring per sample. `plan.json` in the run folder holds the figures and plain warnings.
+the fixed stages (keywords, pattern) once and the audit's votes at verify's tokens per vote;
+labelled samples (label_yield), samples left after dedup, the share the student solves
+sometimes but not always (learnable_share), and seconds of scoring per sample. `plan.json`
+in the run folder holds the figures and plain warnings.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def estimate(
     asked = counts.get("generate", {}).get("requested", 0)
     n, m = config.synth.n, config.select.m
     fixed = [_tokens(usage.get(s, {})) for s in FIXED_STAGES]
+    fixed.append(_audit_tokens(usage.get("verify", {}), config))
     scaling = [_tokens(usage.get(s, {})) for s in SCALING_STAGES]
     per_sample = [sum(t[i] for t in scaling) / asked if asked else None for i in (0, 1)]
     total = [
@@ -176,6 +178,16 @@ def estimate(
     }
     plan["warnings"] = warnings(plan, config)
     return plan
+
+
+def _audit_tokens(verify: dict[str, Any], config: RunConfig) -> tuple[float, float]:
+    """The audit's tokens: as many votes as it asks, at verify's tokens per vote."""
+    votes = verify.get("samples", 0)
+    if not votes:
+        return 0.0, 0.0
+    asked = config.audit.samples * config.audit.votes
+    prompt, completion = _tokens(verify)
+    return prompt / votes * asked, completion / votes * asked
 
 
 def _train_steps(config: RunConfig, samples: int) -> int | None:
