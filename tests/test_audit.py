@@ -45,7 +45,7 @@ def test_the_audit_measures_agreement_and_lists_suspects(tmp_path):
         run, _ = _run(tmp_path, teacher.base_url)
         assert teacher.calls == 4
         asked = [prompt_text(json.loads(shape)) for shape in teacher.prompts]
-        assert all(p.startswith("Solve the problem below on your own") for p in asked)
+        assert all(p.startswith("A question to answer independently:") for p in asked)
     audit = read_json(run / "audit.json")
     assert (audit["audited"], audit["agreed"], audit["disagreed"]) == (4, 3, 1)
     assert audit["agreement"] == 0.75 and audit["ci_low"] < 0.75 < audit["ci_high"]
