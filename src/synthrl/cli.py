@@ -24,7 +24,26 @@ from rich.table import Table
 
 from synthrl import __version__
 from synthrl.cli_plan import register as register_plan
-from synthrl.cli_student import AllowCode, Budget, LocalTeacherFlag, overrides, register
+from synthrl.cli_student import (
+    AllowCode,
+    Budget,
+    ConfigFile,
+    CorpusSource,
+    EvalData,
+    InitialSamples,
+    LocalTeacherFlag,
+    ProfileName,
+    Quiet,
+    StudentModel,
+    StudentSamples,
+    TaskName,
+    TeacherModel,
+    TeacherUrl,
+    TeacherVotes,
+    TrainingSamples,
+    overrides,
+    register,
+)
 from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.local_teacher import command_teacher
@@ -289,26 +308,24 @@ def synth(
     )
 )
 def run(
-    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    task: TaskName,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (resumed).")] = None,
-    config: Annotated[Path | None, typer.Option(help="Run config YAML.")] = None,
-    profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
-    teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
-    teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    config: ConfigFile = None,
+    profile: ProfileName = None,
+    teacher_base_url: TeacherUrl = None,
+    teacher_model: TeacherModel = None,
     teacher: LocalTeacherFlag = None,
-    student: Annotated[str | None, typer.Option(help="HF id, folder or built-in.")] = None,
-    corpus: Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")] = None,
-    n: Annotated[int | None, typer.Option(help="Initial samples (N).")] = None,
-    m: Annotated[int | None, typer.Option("--m", help="Training samples (M).")] = None,
-    votes: Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")] = None,
-    samples: Annotated[int | None, typer.Option(help="Student samples per sample (L).")] = None,
-    eval_data: Annotated[
-        str | None, typer.Option(help="Held-out evaluation file (JSONL/CSV/parquet).")
-    ] = None,
+    student: StudentModel = None,
+    corpus: CorpusSource = None,
+    n: InitialSamples = None,
+    m: TrainingSamples = None,
+    votes: TeacherVotes = None,
+    samples: StudentSamples = None,
+    eval_data: EvalData = None,
     until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
     from_stage: Annotated[str | None, typer.Option("--from", help="First stage.")] = None,
     force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    quiet: Quiet = False,
     allow_code: AllowCode = False,
     budget: Budget = None,
 ) -> None:

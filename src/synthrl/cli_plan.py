@@ -10,7 +10,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from synthrl.cli_student import AllowCode, LocalTeacherFlag, overrides
+from synthrl.cli_student import (
+    AllowCode,
+    ConfigFile,
+    CorpusSource,
+    EvalData,
+    InitialSamples,
+    LocalTeacherFlag,
+    ProfileName,
+    Quiet,
+    StudentModel,
+    StudentSamples,
+    TaskName,
+    TeacherModel,
+    TeacherUrl,
+    TeacherVotes,
+    TrainingSamples,
+    overrides,
+)
 from synthrl.config import load_config
 from synthrl.errors import UserError
 from synthrl.task import load_task
@@ -19,24 +36,22 @@ out = Console(highlight=False)
 
 
 def plan(
-    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    task: TaskName,
     pilot: Annotated[int, typer.Option(min=1, help="Samples the pilot generates.")] = 20,
     out_dir: Annotated[Path | None, typer.Option("--out", help="The run's folder.")] = None,
-    config: Annotated[Path | None, typer.Option(help="Run config YAML.")] = None,
-    profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
-    teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
-    teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    config: ConfigFile = None,
+    profile: ProfileName = None,
+    teacher_base_url: TeacherUrl = None,
+    teacher_model: TeacherModel = None,
     teacher: LocalTeacherFlag = None,
-    student: Annotated[str | None, typer.Option(help="HF id, folder or built-in.")] = None,
-    corpus: Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")] = None,
-    n: Annotated[int | None, typer.Option(help="Initial samples of the run (N).")] = None,
-    m: Annotated[int | None, typer.Option("--m", help="Training samples (M).")] = None,
-    votes: Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")] = None,
-    samples: Annotated[int | None, typer.Option(help="Student samples per sample (L).")] = None,
-    eval_data: Annotated[
-        str | None, typer.Option(help="Held-out evaluation file (JSONL/CSV/parquet).")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    student: StudentModel = None,
+    corpus: CorpusSource = None,
+    n: InitialSamples = None,
+    m: TrainingSamples = None,
+    votes: TeacherVotes = None,
+    samples: StudentSamples = None,
+    eval_data: EvalData = None,
+    quiet: Quiet = False,
     allow_code: AllowCode = False,
 ) -> None:
     """Before spending: a pilot of a few samples predicts the run's teacher tokens and cost,

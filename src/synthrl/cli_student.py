@@ -37,6 +37,20 @@ LocalTeacherFlag = Annotated[
         "installs it).",
     ),
 ]
+# The run's options, shared by `run` and `plan` (which plans that run).
+TaskName = Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")]
+ConfigFile = Annotated[Path | None, typer.Option(help="Run config YAML.")]
+ProfileName = Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")]
+TeacherUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")]
+TeacherModel = Annotated[str | None, typer.Option(help="Teacher model name.")]
+StudentModel = Annotated[str | None, typer.Option(help="HF id, folder or built-in.")]
+CorpusSource = Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")]
+InitialSamples = Annotated[int | None, typer.Option(help="Initial samples (N).")]
+TrainingSamples = Annotated[int | None, typer.Option("--m", help="Training samples (M).")]
+TeacherVotes = Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")]
+StudentSamples = Annotated[int | None, typer.Option(help="Student samples per sample (L).")]
+EvalData = Annotated[str | None, typer.Option(help="Held-out evaluation file (JSONL/CSV/parquet).")]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
 Budget = Annotated[
     float | None,
     typer.Option(help="Most the teacher may cost in this run folder (needs teacher.prices)."),
