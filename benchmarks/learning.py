@@ -39,6 +39,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 from itertools import product
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -214,6 +215,11 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
+    # `kill` unwinds like Ctrl-C, so the stage running records its interruption and the
+    # embedded teacher stops (as the synthrl command does).
+    from synthrl.cli import _terminated
+
+    signal.signal(signal.SIGTERM, _terminated)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tasks", nargs="*", type=task_arg, metavar="TASK[:CONFIG]",
                         default=[task_arg(t) for t in DEFAULT_TASKS],
