@@ -402,9 +402,14 @@ _USAGE = {"stream_options": {"include_usage": True}}
 
 
 async def _within(seconds: float, awaitable: Any) -> Any:
-    """Await `awaitable`, or raise SilentTeacher after `seconds` without a result."""
+    """Await `awaitable`, or raise SilentTeacher after `seconds` without a result.
+
+    `asyncio.timeout`, not `wait_for`: on Python 3.11, wait_for can swallow a cancellation
+    that arrives as its awaitable finishes, and a stream awaits once per chunk, so Ctrl-C
+    would now and then let the stage run on instead of stopping it."""
     try:
-        return await asyncio.wait_for(awaitable, seconds)
+        async with asyncio.timeout(seconds):
+            return await awaitable
     except TimeoutError:
         raise SilentTeacher(f"nothing received for {seconds:g} s") from None
 
