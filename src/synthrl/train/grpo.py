@@ -155,6 +155,8 @@ def train(
     for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
         if (output / name).is_file():
             shutil.copyfile(output / name, run / "train" / name)
+        else:  # never an earlier training's (SFT logs no rewards)
+            (run / "train" / name).unlink(missing_ok=True)
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
