@@ -132,7 +132,10 @@ def test_run_survives_ctrl_c_and_kill_9_then_selects_the_same_samples(tmp_path):
 
     with FakeServer(ArithmeticTeacher(), latency_s=0.05) as server:
         args = command(server.base_url, out)
-        quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+        # Ctrl-C reaches the run even when this test runs under a launcher that ignores SIGINT
+        # (a background job does; its children would inherit that and never see it).
+        quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE,
+                 "preexec_fn": lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)}  # fmt: skip
         first = subprocess.Popen(args, **quiet)
         _wait_for(server, 12, first)  # mid-generation
         first.send_signal(signal.SIGINT)
