@@ -36,7 +36,6 @@ shared/ (only score reads it), so each arm evaluates the base model again, greed
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -138,10 +137,9 @@ def sft_steps(config: RunConfig, grpo_arm: Path) -> int:
 
 def zero_std_share(folder: Path) -> float | None:
     """The mean share of GRPO groups with zero reward variance over an arm's training."""
-    path = folder / "train" / "metrics.jsonl"
-    if not path.is_file():
-        return None
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    from synthrl.train.grpo import read_metrics
+
+    rows = read_metrics(folder)
     shares = [r["frac_zero_std_groups"] for r in rows if "frac_zero_std_groups" in r]
     return round(sum(shares) / len(shares), 4) if shares else None
 

@@ -79,6 +79,7 @@ def time_training(task: Task, config: RunConfig, folder: Path, console: Console)
     """Seconds per optimizer step, from TIMED_STEPS steps on the pilot's selected samples
     (None when the pilot selected nothing). What they write is deleted afterwards."""
     from synthrl.pipeline import Pipeline
+    from synthrl.train.grpo import read_metrics
 
     stages = read_json(folder / "manifest.json")["stages"]
     if not stages.get("score", {}).get("counts", {}).get("samples"):
@@ -96,20 +97,11 @@ def time_training(task: Task, config: RunConfig, folder: Path, console: Console)
         done = pipeline.run_stages(("select", "train"))
         steps = done["train"]["counts"]["steps"]
         wall = done["train"]["wall_s"]
-        metrics = folder / "train" / "metrics.jsonl"
-        step_times = [row["step_time"] for row in _rows(metrics) if "step_time" in row]
+        step_times = [row["step_time"] for row in read_metrics(folder) if "step_time" in row]
         return sum(step_times) / len(step_times) if step_times else wall / max(1, steps)
     finally:
         shutil.rmtree(folder / "model", ignore_errors=True)
         shutil.rmtree(folder / "train", ignore_errors=True)
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    import json
-
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _tokens(usage: dict[str, Any]) -> tuple[int, int]:
