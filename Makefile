@@ -49,7 +49,7 @@ demo: $(VENV)/.demo
 # The GPU paths at tiny size (bf16, vLLM inside TRL, a 0.5B student); installs nothing: it
 # uses .venv when present, else $(PYTHON), with a CUDA torch. Without CUDA it says so.
 gpu-check:
-	PYTHONPATH=src $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) benchmarks/gpu_check.py
+	PYTHONPATH=src$${PYTHONPATH:+:$$PYTHONPATH} $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) benchmarks/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -8,6 +8,12 @@ Without CUDA it says so and exits 0 (unless --cpu asks for the CPU run). It inst
 it needs synthrl importable (PYTHONPATH=src, or installed), a CUDA build of torch, and for the
 vLLM path the `vllm` package; without vLLM it trains in bf16 and reports vLLM as skipped.
 
+`--random-weights FOLDER` is for a machine the student's weights cannot reach (no network, too
+large to bring): FOLDER holds only the student's config.json and tokenizer files, the check
+builds an untrained model of that architecture from them (seeded), and selection takes samples
+at random (an untrained model solves none, so the paper's rule would leave nothing to train).
+Speed and memory are the architecture's; accuracies are meaningless then and marked so.
+
 It runs the whole pipeline on the built-in gsm8k task against a scripted teacher served on
 127.0.0.1 (no network): synthesis, scoring, selection, a few GRPO steps (train.use_vllm and
 train.bf16 on `auto`), evaluation on 20 held-out items. Then it prints, and writes to
@@ -24,6 +30,21 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+
+def untrained_copy(folder: Path, out: Path) -> Path:
+    """An untrained model with FOLDER's architecture and tokenizer, saved in OUT/untrained."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    target = out / "untrained"
+    if (target / "config.json").is_file():
+        return target
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(folder))
+    model.save_pretrained(target)
+    AutoTokenizer.from_pretrained(folder).save_pretrained(target)
+    return target
 
 
 def settings(student: str, steps: int, cpu: bool) -> dict[str, Any]:
@@ -52,6 +73,12 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("runs/gpu-check"))
     parser.add_argument("--cpu", action="store_true", help="run on CPU (checks the script)")
+    parser.add_argument(
+        "--random-weights",
+        type=Path,
+        metavar="FOLDER",
+        help="config.json and tokenizer only: an untrained model of that shape",
+    )
     args = parser.parse_args()
 
     import torch
@@ -69,7 +96,12 @@ def main() -> int:
     from synthrl.testing.fake_server import FakeServer
     from synthrl.testing.scripted import ArithmeticTeacher
 
-    overrides = settings(args.student, args.steps, args.cpu)
+    student = args.student
+    if args.random_weights:
+        student = str(untrained_copy(args.random_weights, args.out))
+    overrides = settings(student, args.steps, args.cpu)
+    if args.random_weights:
+        overrides["select"]["strategy"] = "random"
     began = time.perf_counter()
     with FakeServer(ArithmeticTeacher()) as teacher:
         overrides["teacher"]["base_url"] = teacher.base_url
@@ -87,7 +119,7 @@ def main() -> int:
     figures = {
         "device": torch.cuda.get_device_name(0) if cuda else "cpu",
         "torch": torch.__version__,
-        "student": args.student,
+        "student": str(args.random_weights) + " (untrained)" if args.random_weights else student,
         "bf16": summary["runtime"]["bf16"],
         "vllm": summary["runtime"]["use_vllm"],
         "vllm_installed": vllm,
@@ -101,6 +133,7 @@ def main() -> int:
         "eval_items": evaluated["items"],
         "base_accuracy": evaluated["base"],
         "trained_accuracy": evaluated["trained"],
+        "accuracy_meaningful": not args.random_weights,
         "wall_s": round(time.perf_counter() - began, 1),
     }
     (args.out / "gpu-check.json").write_text(json.dumps(figures, indent=2) + "\n")
