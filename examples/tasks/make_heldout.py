@@ -40,6 +40,11 @@ def three_sum(rng: random.Random) -> tuple[str, int]:
     return f"What is {a} + {b} + {c}?", a + b + c
 
 
+def add_digit(rng: random.Random) -> tuple[str, int]:
+    a, b = rng.randint(10, 89), rng.randint(2, 9)
+    return f"What is {a} + {b}?", a + b
+
+
 def write(name: str, make, count: int, seed: int) -> None:
     rng = random.Random(seed)
     rows, seen = [], set()
@@ -58,3 +63,4 @@ if __name__ == "__main__":
     write("subtraction", subtraction, 120, seed=13)
     write("addition", addition, 120, seed=17)
     write("three-sum", three_sum, 120, seed=19)
+    write("add-digit", add_digit, 120, seed=23)
