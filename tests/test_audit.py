@@ -4,8 +4,12 @@ second teacher), the agreement with its interval, and suspects that selection ca
 import json
 import re
 
+import pytest
+
 from synthrl.config import load_config
+from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_jsonl
+from synthrl.llm.client import BudgetReached
 from synthrl.pipeline import Pipeline
 from synthrl.synth.audit import suspects, wilson
 from synthrl.task import load_task
@@ -57,6 +61,15 @@ def test_the_audit_measures_agreement_and_lists_suspects(tmp_path):
     assert counts["agreement"] == 0.75 and counts["suspects"] == 1
 
 
+def _run_priced(tmp_path, teacher_url, budget, **audit):
+    """_run with prices for both teachers and a budget (the second teacher's output costs)."""
+    prices = {"fake": {"input": 0.0, "output": 0.0}, "other": {"input": 0.0, "output": 1e6}}
+    overrides = {"teacher": {"base_url": teacher_url, "model": "fake", "prices": prices,
+                             "budget": budget},
+                 "audit": {"samples": 4, "votes": 3, **audit}}  # fmt: skip
+    return load_config(None, "cpu", overrides)
+
+
 def test_a_second_teacher_answers_instead_of_the_first(tmp_path):
     with FakeServer(adder) as first, FakeServer(lambda body, i: "#### 0") as second:
         run, _ = _run(tmp_path, first.base_url, model="other", base_url=second.base_url)
@@ -64,6 +77,39 @@ def test_a_second_teacher_answers_instead_of_the_first(tmp_path):
     audit = read_json(run / "audit.json")
     assert audit["agreed"] == 0 and audit["disagreed"] == 4
     assert "second teacher 'other'" in audit["checker"]
+    # its calls count as the teacher's: in the stage's usage, at the second model's prices
+    usage = read_json(run / "manifest.json")["stages"]["audit"]["usage"]
+    assert usage["requests"] == 4 and usage["completion_tokens"] > 0
+
+
+def test_the_second_teacher_spends_from_the_same_budget(tmp_path):
+    with FakeServer(adder) as first, FakeServer(lambda body, i: "#### 0") as second:
+        config = _run_priced(tmp_path, first.base_url, 1e9, model="other",
+                             base_url=second.base_url)  # fmt: skip
+        run, _ = _run(tmp_path, first.base_url)  # score.jsonl, and a first audit to redo
+        Pipeline(load_task("gsm8k"), config, run, (), False).run_stages(("audit",))
+        usage = read_json(run / "manifest.json")["stages"]["audit"]["usage"]
+        assert usage["cost"] > 0  # priced as 'other', not as the free 'fake'
+        tight = _run_priced(tmp_path, first.base_url, usage["cost"] / 10, model="other",
+                            base_url=second.base_url, seed=1)  # fmt: skip
+        with pytest.raises(BudgetReached):
+            Pipeline(load_task("gsm8k"), tight, run, (), False).run_stages(("audit",))
+
+
+def test_a_budget_refuses_an_unpriced_audit_teacher():
+    with pytest.raises(UserError, match=r"teacher\.prices\.unpriced"):
+        load_config(
+            None,
+            "cpu",
+            {
+                "teacher": {
+                    "model": "fake",
+                    "budget": 1.0,
+                    "prices": {"fake": {"input": 1.0, "output": 1.0}},
+                },
+                "audit": {"model": "unpriced"},
+            },
+        )
 
 
 def test_selection_can_leave_the_suspects_out(tmp_path):

@@ -236,6 +236,17 @@ class RunConfig(_Strict):
         default=False, description="let a task's custom checker (its own Python code) run"
     )
 
+    @model_validator(mode="after")
+    def _budget_prices_the_audit(self) -> RunConfig:
+        model = self.audit.model
+        priced = model is None or model in self.teacher.prices
+        if self.teacher.budget is not None and self.audit.samples and not priced:
+            raise ValueError(
+                f"a budget needs the audit teacher's prices too: add teacher.prices.{model} "
+                "(input and output, per million tokens), or drop the budget or audit.model"
+            )
+        return self
+
     def fingerprint(self, *sections: str) -> str:
         """A short hash of the named sections (all when none), for resume checks.
 

@@ -64,17 +64,22 @@ def suspects(records: list[dict[str, Any]], share: float, verifier: Any) -> list
 
 
 def _second_teacher(ctx: StageContext) -> TeacherClient | None:
-    """A client for `audit.model` when it names an independent teacher."""
+    """A client for `audit.model` when it names an independent teacher. It counts into the
+    teacher's usage (the stage's tokens and cost, the folder's spend) and answers to the same
+    budget (the config refuses a budget without the audit model's prices)."""
     settings = ctx.config.audit
     if settings.model is None:
         return None
-    update: dict[str, Any] = {"model": settings.model, "budget": None}
+    update: dict[str, Any] = {"model": settings.model}
     if settings.base_url is not None:
         update["base_url"] = settings.base_url
     if settings.api_key_env is not None:
         update["api_key_env"] = settings.api_key_env
     assert ctx.client is not None
-    return TeacherClient(ctx.config.teacher.model_copy(update=update), ctx.client.cache)
+    config = ctx.config.teacher.model_copy(update=update)
+    second = TeacherClient(config, ctx.client.cache, usage=ctx.client.usage)
+    second.spent_before = ctx.client.spent_before
+    return second
 
 
 async def audit(ctx: StageContext) -> dict[str, Any]:
