@@ -169,6 +169,34 @@ def test_input_rules_without_bounds_are_refused():
         InputRules(numbers={})
 
 
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("What is 63 + 5?", None),
+        ("What is 63 - 9?", None),
+        ("What is 8 + 14?", "numbers: the 1st number, 8, is below min 10"),
+        ("What is 63 + 14?", "numbers: the 2nd number, 14, is above max 9"),
+        ("What is 63 + 5 + 2?", "numbers: 3 numbers, where the rules give ranges for 2"),
+        ("What is 63 plus five?", "numbers: 1 numbers, where the rules give ranges for 2"),
+    ],
+)
+def test_a_list_of_ranges_bounds_each_number_in_its_place(text, broken):
+    """'A two-digit A and a one-digit B': one range per number, in order; a single range
+    would let "8 + 14" through."""
+    rules = InputRules(numbers=[{"min": 10, "max": 99}, {"min": 1, "max": 9}])
+    assert rules.broken(text) == broken
+    assert InputRules(numbers={"min": 1, "max": 99}).broken("What is 8 + 14?") is None
+
+
+@pytest.mark.parametrize(
+    ("numbers", "message"),
+    [([], "the list is empty"), ([{"min": 1, "order": "decreasing"}], "a list orders them")],
+)
+def test_a_list_of_ranges_is_refused_empty_or_with_an_order(numbers, message):
+    with pytest.raises(ValueError, match=message):
+        InputRules(numbers=numbers)
+
+
 # -- copies of the task ------------------------------------------------------------------------
 
 
@@ -382,6 +410,21 @@ def test_each_request_without_passages_gets_its_own_seeded_numbers(subtract, tmp
         run_synth(subtract, config_for(teacher), tmp_path / "b", False, stages=GENERATE)
         assert teacher.repeated_prompts() >= 16
         assert sorted(generation_prompts(teacher)) == sorted(prompts)
+
+
+def test_with_a_range_per_number_each_request_asks_for_numbers_of_that_shape(tmp_path):
+    path = tmp_path / "arith.yaml"
+    path.write_text(SUBTRACT.replace(
+        "numbers: {min: 0, max: 9}", "numbers: [{min: 10, max: 99}, {min: 1, max: 9}]"
+    ).replace("max_words: 6", "max_words: 6\n"))  # fmt: skip
+    shaped = [f"Compute: {10 * (1 + i % 9) + a} - {max(b, 1)} =" for i, (a, b) in enumerate(PAIRS)]
+    with FakeServer(WeakTeacher(shaped)) as teacher:
+        run_synth(load_task(path), config_for(teacher), tmp_path / "a", False, stages=GENERATE)
+        prompts = generation_prompts(teacher)
+    asked = [p.split("(if it needs numbers, use", 1)[1].split(")")[0] for p in prompts]
+    pairs = [tuple(int(x) for x in re.findall(r"\d+", line)) for line in asked]
+    assert len(pairs) == 16 and len(set(pairs)) >= 12
+    assert all(10 <= a <= 99 and 1 <= b <= 9 for a, b in pairs)
 
 
 def test_prompts_with_passages_carry_no_variation(tmp_path):

@@ -100,30 +100,39 @@ def _generation_prompt(
     )
 
 
-# Without input_rules.numbers, the variation's numbers are small.
+# Without input_rules.numbers (or a bound), the variation's numbers are small.
 _SMALL_NUMBERS = 20
 
 
 def _variation(ctx: StageContext, rng: random.Random) -> str:
-    """Words that set request i apart when no passage does: two numbers drawn by the request's
-    own seeded generator, within the task's input_rules.numbers when given, spread over their
-    orders of magnitude (1 to 99 gives as many one-digit numbers as two-digit ones). Said as
-    part of the closing instruction, not as a line of its own: a small teacher copies a line
-    like that into the input."""
+    """Words that set request i apart when no passage does: numbers drawn by the request's own
+    seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
+    numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
+    one per range when it is a list (so "a two-digit A and a one-digit B" is what the teacher
+    is asked for). Said as part of the closing instruction, not as a line of its own: a small
+    teacher copies a line like that into the input."""
     rules = ctx.task.spec.input_rules
-    bounds = rules.numbers if rules is not None else None
-    low = math.ceil(bounds.min) if bounds and bounds.min is not None else None
-    high = math.floor(bounds.max) if bounds and bounds.max is not None else None
-    if low is None:
-        low = 0 if high is None or high >= 0 else high - _SMALL_NUMBERS
-    if high is None:
-        high = low + _SMALL_NUMBERS
-    if low > high:
-        return ""
-    a, b = (_spread(rng, low, high) for _ in range(2))
-    if bounds is not None and bounds.order != "any":  # in the order the rules ask for
-        a, b = sorted((a, b), reverse=bounds.order == "decreasing")
-    return f" (if it needs numbers, use {a} and {b})"
+    ranges = rules.ranges(2) if rules is not None else None
+    drawn = []
+    for bounds in ranges or [None, None]:
+        low = math.ceil(bounds.min) if bounds and bounds.min is not None else None
+        high = math.floor(bounds.max) if bounds and bounds.max is not None else None
+        if low is None:
+            low = 0 if high is None or high >= 0 else high - _SMALL_NUMBERS
+        if high is None:
+            high = low + _SMALL_NUMBERS
+        if low > high:
+            return ""
+        drawn.append(_spread(rng, low, high))
+    single = rules.numbers if rules is not None and not isinstance(rules.numbers, list) else None
+    if single is not None and single.order != "any":  # in the order the rules ask for
+        drawn.sort(reverse=single.order == "decreasing")
+    words = (
+        ", ".join(str(n) for n in drawn[:-1]) + f" and {drawn[-1]}"
+        if len(drawn) > 1
+        else str(drawn[0])
+    )
+    return f" (if it needs numbers, use {words})"
 
 
 def _spread(rng: random.Random, low: int, high: int) -> int:

@@ -162,9 +162,32 @@ class InputRules(_Strict):
     """Declarative checks every generated input must pass (else: `breaks_input_format`)."""
 
     pattern: str | None = Field(default=None, description="a regex the whole input must match")
-    numbers: NumberRange | None = None
+    numbers: NumberRange | list[NumberRange] | None = Field(
+        default=None,
+        description="bounds for every number, or a list: one range per number, in order",
+    )
     max_words: int | None = Field(default=None, ge=1)
     _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @field_validator("numbers")
+    @classmethod
+    def _positional(
+        cls, numbers: NumberRange | list[NumberRange] | None
+    ) -> NumberRange | list[NumberRange] | None:
+        if isinstance(numbers, list):
+            if not numbers:
+                raise ValueError("the list is empty: give one range per number, or one range")
+            if any(r.order != "any" for r in numbers):
+                raise ValueError("'order' compares numbers under one range; a list orders them")
+        return numbers
+
+    def ranges(self, count: int) -> list[NumberRange] | None:
+        """The range of each of `count` numbers (None without number rules)."""
+        if self.numbers is None:
+            return None
+        if isinstance(self.numbers, list):
+            return self.numbers
+        return [self.numbers] * count
 
     @field_validator("pattern")
     @classmethod
@@ -186,6 +209,10 @@ class InputRules(_Strict):
         'numbers: 17 is above max 9'
         >>> InputRules(numbers={"order": "decreasing"}).broken("What is 55 - 69?")
         'numbers: 55 then 69, not in decreasing order'
+        >>> InputRules(numbers=[{"min": 10, "max": 99}, {"max": 9}]).broken("What is 8 + 14?")
+        'numbers: the 1st number, 8, is below min 10'
+        >>> InputRules(numbers=[{"min": 10}, {"max": 9}]).broken("What is 63 + 5 + 2?")
+        'numbers: 3 numbers, where the rules give ranges for 2'
         """
         if self._compiled is not None:
             if len(text) > PATTERN_MAX_CHARS:
@@ -193,21 +220,40 @@ class InputRules(_Strict):
             if not self._compiled.fullmatch(text):
                 return f"pattern: the input does not match {self.pattern!r}"
         if self.numbers is not None:
-            low, high = self.numbers.min, self.numbers.max
-            values = written_numbers(text)
-            for value in values:
-                if low is not None and value < low:
-                    return f"numbers: {value:g} is below min {low:g}"
-                if high is not None and value > high:
-                    return f"numbers: {value:g} is above max {high:g}"
-            sign = {"decreasing": 1, "increasing": -1}.get(self.numbers.order, 0)
-            for before, after in itertools.pairwise(values):
-                if sign * (after - before) > 0:
-                    return f"numbers: {before:g} then {after:g}, not in {self.numbers.order} order"
+            problem = self._numbers_broken(written_numbers(text))
+            if problem is not None:
+                return f"numbers: {problem}"
         count = len(text.split())
         if self.max_words is not None and count > self.max_words:
             return f"max_words: {count} words, more than {self.max_words}"
         return None
+
+    def _numbers_broken(self, values: list[float]) -> str | None:
+        positional = isinstance(self.numbers, list)
+        ranges = self.ranges(len(values))
+        assert ranges is not None
+        if len(ranges) != len(values):
+            return f"{len(values)} numbers, where the rules give ranges for {len(ranges)}"
+        for place, (value, bounds) in enumerate(zip(values, ranges, strict=True), start=1):
+            which = f"the {_ordinal(place)} number, {value:g}," if positional else f"{value:g}"
+            if bounds.min is not None and value < bounds.min:
+                return f"{which} is below min {bounds.min:g}"
+            if bounds.max is not None and value > bounds.max:
+                return f"{which} is above max {bounds.max:g}"
+        order = (
+            "any" if isinstance(self.numbers, list) or self.numbers is None else self.numbers.order
+        )
+        sign = {"decreasing": 1, "increasing": -1}.get(order, 0)
+        for before, after in itertools.pairwise(values):
+            if sign * (after - before) > 0:
+                return f"{before:g} then {after:g}, not in {order} order"
+        return None
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 class Retrieval(_Strict):
