@@ -250,3 +250,20 @@ def test_eval_on_20_gsm8k_items_writes_accuracy_and_predictions(tmp_path, model_
     assert sum(p["correct"] for p in predictions) / 20 == result["accuracy"]
     assert "accuracy" in capsys.readouterr().out
     json.dumps(report)
+
+
+def test_quiet_leaves_the_libraries_bars_off_too(tmp_path, model_cache):
+    """--quiet: no "Loading weights" bar from transformers, no tqdm bar of any library."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SYNTHRL_CACHE": str(model_cache)}
+    command = [sys.executable, "-m", "synthrl", "eval", "--task", "arithmetic", "--model",
+               "smollm2-135m", "--limit", "2", "--max-tokens", "8", "--out",
+               str(tmp_path / "eval.json")]  # fmt: skip
+    loud = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    quiet = subprocess.run([*command, "--quiet"], env=env, capture_output=True, text=True,
+                           timeout=300)  # fmt: skip
+    assert loud.returncode == quiet.returncode == 0
+    assert "Loading weights" in loud.stderr  # the bar this test is about exists
+    assert "Loading weights" not in quiet.stderr and "it/s" not in quiet.stderr

@@ -12,6 +12,7 @@ from rich.table import Table
 from synthrl.config import RunConfig, load_config
 from synthrl.errors import UserError
 from synthrl.io import write_json, write_jsonl
+from synthrl.orchestrate import quiet_libraries
 from synthrl.stage import start_progress
 from synthrl.task import load_task
 from synthrl.task.loader import Task
@@ -189,6 +190,8 @@ def evaluate(
     config = load_config(None, profile, flags)  # type: ignore[arg-type]
     items = load_items(loaded.name, data, limit)
     progress: list = []
+    if quiet:
+        quiet_libraries()
 
     def bar(name: str, total: int):  # one progress display per model
         if quiet:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import inspect
 import os
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,6 +108,18 @@ class RunFolderLock:
             self._handle = None
 
 
+def quiet_libraries() -> None:
+    """Without progress bars, the libraries' own stay off too (loading weights, writing shards,
+    datasets' maps): tqdm's and the hub's switches, read when they make a bar."""
+    os.environ["TQDM_DISABLE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] = "1"
+    if "transformers" in sys.modules:  # imported already: its switch was read at import
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+
 class StageRunner:
     """Runs (or skips) a range of `stages` on one run folder; see the module docstring."""
 
@@ -125,6 +138,8 @@ class StageRunner:
         self.task, self.config, self.run = task, config, run
         self.force = set(force)
         self.show_progress = show_progress
+        if not show_progress:
+            quiet_libraries()
         self.console = console or Console(stderr=True, highlight=False)
         self.services = Services(config, run, with_student)
         self.by_name = {stage.name: stage for stage in self.stages}
