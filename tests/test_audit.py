@@ -11,7 +11,7 @@ from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.llm.client import BudgetReached
 from synthrl.pipeline import Pipeline
-from synthrl.synth.audit import suspects, wilson
+from synthrl.synth.audit import interval, suspects
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer, prompt_text
 
@@ -129,4 +129,4 @@ def test_suspects_need_a_confident_student_and_another_answer():
                 "extra": {"student_answers": answers}}
                for answers in ({"6": 3, "5": 1}, {"6": 2, "7": 2}, {"5.0": 4})]  # fmt: skip
     assert len(suspects(records, 0.75, verifier)) == 1
-    assert wilson(0, 0) == (None, None) and wilson(20, 20)[1] == 1.0
+    assert interval(0, 0) == (None, None) and interval(20, 20)[1] == 1.0

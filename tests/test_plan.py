@@ -98,6 +98,7 @@ def test_estimates_scale_what_scales_with_n_and_keep_fixed_costs_once():
     assert plan["teacher_cost_total"] is None  # no prices
     assert plan["label_yield"] == 0.8 and plan["expected_final_samples"] == 80
     assert plan["learnable_share"] == 0.5 and plan["expected_selected"] == 32
+    assert plan["learnable_share_ci"] == [0.215, 0.785]  # 4 of 8: Wilson's 95% interval
     assert plan["score_s_total"] == 40.0
     assert any("no cost" in w for w in plan["warnings"])
     json.dumps(plan)
@@ -112,6 +113,7 @@ def test_warnings_say_what_to_change():
     few = estimate(_stages(verified=2, kept=2, sometimes=1), config, None, None)
     assert any("became labelled" in w for w in few["warnings"])
     assert any("N = " in w for w in few["warnings"])
+    assert any("from 8 scored samples: 95% CI 2% to 47%" in w for w in few["warnings"])
     stopped = estimate(_stages(), config, None, "generate kept 0 of 10")
     assert warnings(stopped, config)[0].startswith("the pilot stopped")
 

@@ -100,7 +100,11 @@ def show(made: dict[str, Any], folder: Path) -> None:
         ("training time", made["train_s_total"], "{:,.0f} s"),
     ]
     for label, value, form in rows:
-        table.add_row(label, "-" if value is None else form.format(value))
+        shown = "-" if value is None else form.format(value)
+        low, high = made["learnable_share_ci"]
+        if label.startswith("learnable (") and low is not None:
+            shown += f" ({low:.0%} to {high:.0%})"
+        table.add_row(label, shown)
     out.print(table)
     for warning in made["warnings"]:
         out.print(f"[yellow]warning:[/yellow] {escape(warning)}")

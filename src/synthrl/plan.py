@@ -30,6 +30,7 @@ from rich.console import Console
 
 from synthrl.config import RunConfig, merge
 from synthrl.io import read_json, write_json
+from synthrl.synth.audit import interval
 from synthrl.synth.stops import StageStop
 from synthrl.task.loader import Task
 
@@ -41,6 +42,8 @@ TIMED_STEPS = 2
 # Below these, the plan warns.
 LOW_LEARNABLE = 0.1
 LOW_YIELD = 0.3
+# A learnable share known to within this (half its 95% interval) needs no warning.
+ROUGH_SHARE = 0.1
 
 
 def pilot_config(config: RunConfig, pilot: int) -> RunConfig:
@@ -159,6 +162,8 @@ def estimate(
         "final_samples_per_request": _round(kept / asked if asked and kept is not None else None),
         "expected_final_samples": final,
         "learnable_share": _round(learnable),
+        "learnable_share_ci": list(interval(score.get("sometimes", 0), scored or 0)),
+        "scored": scored,
         "never_solved_share": _round(score.get("never_solved", 0) / scored if scored else None),
         "expected_selected": expected,
         "score_s_per_sample": _round(per_score),
@@ -214,6 +219,12 @@ def warnings(plan: dict[str, Any], config: RunConfig) -> list[str]:
                 f"{learnable:.0%} learnable: the student solves most of these every time; "
                 "make the task harder or use a smaller student"
             )
+    low, high = plan["learnable_share_ci"]
+    if low is not None and high - low > 2 * ROUGH_SHARE:
+        said.append(
+            f"the learnable share comes from {plan['scored']} scored samples: 95% CI "
+            f"{low:.0%} to {high:.0%}; a larger --pilot narrows it"
+        )
     label_yield = plan["label_yield"]
     if label_yield is not None and label_yield < LOW_YIELD:
         said.append(

@@ -16,10 +16,10 @@ audit.json holds both; the manifest's counts hold the figures, the report shows 
 
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
+from synthrl.evaluate.controls import wilson
 from synthrl.io import read_jsonl, write_json
 from synthrl.llm.client import TeacherClient
 from synthrl.stage import StageContext, user
@@ -27,22 +27,17 @@ from synthrl.synth.prompts import render
 from synthrl.synth.vote import decide, tally
 from synthrl.task.prompt import task_prompt
 
-Z95 = 1.959964
 
+def interval(successes: int, trials: int) -> tuple[float | None, float | None]:
+    """The 95% Wilson interval, rounded, or (None, None) without trials.
 
-def wilson(successes: int, trials: int) -> tuple[float | None, float | None]:
-    """The 95% Wilson score interval of a proportion.
-
-    >>> wilson(18, 20)
+    >>> interval(18, 20)
     (0.699, 0.972)
     """
     if trials == 0:
         return None, None
-    p = successes / trials
-    denominator = 1 + Z95**2 / trials
-    centre = (p + Z95**2 / (2 * trials)) / denominator
-    half = Z95 * math.sqrt(p * (1 - p) / trials + Z95**2 / (4 * trials**2)) / denominator
-    return round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)
+    low, high = wilson(successes, trials)
+    return round(low, 3), round(high, 3)
 
 
 def suspects(records: list[dict[str, Any]], share: float, verifier: Any) -> list[dict[str, Any]]:
@@ -120,7 +115,7 @@ async def audit(ctx: StageContext) -> dict[str, Any]:
         })  # fmt: skip
     decided = [a for a in audited if a["agrees"] is not None]
     agreed = sum(1 for a in decided if a["agrees"])
-    low, high = wilson(agreed, len(decided))
+    low, high = interval(agreed, len(decided))
     flagged = suspects(records, settings.suspect_share, verifier)
     checker = (
         f"second teacher '{settings.model}'"
