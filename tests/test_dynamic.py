@@ -21,8 +21,22 @@ def test_retired_prompts_are_skipped_in_later_batches():
     assert first == [0, 0, 1, 1, 0, 0, 1, 1]
     retirement.observe(["s2", "s2", "s3", "s3"], [1.0, 1.0, 0.0, 1.0])  # s2: zero variance
     rest = list(drawn)
-    # The next batch skips s2: prompts 3 and 4; prompt 5 alone is too few for a batch.
-    assert rest == [3, 3, 4, 4, 3, 3, 4, 4]
+    # The next batch skips s2: prompts 3 and 4; prompt 5 alone is too few for a batch, so a
+    # new pass fills the third: the epoch keeps TRL's three batches, without s2.
+    assert rest == [3, 3, 4, 4, 3, 3, 4, 4, 0, 0, 1, 1, 0, 0, 1, 1]
+
+
+def test_an_epoch_keeps_trls_length_however_many_prompts_retire():
+    """The trainer plans its epochs from the sampler's length: an epoch that ran short would
+    end training before max_steps (seen: 31 of 40 steps)."""
+    retirement = Retirement(2, IDS)
+    sampler = RetiringSampler(IDS, retirement, data_source=IDS, **LAYOUT)
+    drawn = []
+    for index in sampler:
+        drawn.append(index)
+        if len(drawn) == 8:  # after the first batch, all but one prompt retire
+            retirement.observe([i for i in IDS[1:] for _ in (0, 1)], [1.0] * 10)
+    assert len(drawn) == len(sampler) == len(RepeatSampler(data_source=IDS, **LAYOUT))
 
 
 def test_every_prompt_retired_draws_from_all_again():

@@ -6,7 +6,10 @@ reward function reports each prompt's group as it scores it; a prompt whose grou
 variance is retired, and every later batch is drawn from the prompts not retired, in the
 epoch's shuffled order, so the retired prompt's place goes to one the student has not shown
 to be solved or hopeless (DAPO's dynamic sampling, applied to the next batches rather than by
-over-generating this one). When every prompt is retired, batches draw from all of them again.
+over-generating this one). An epoch keeps TRL's number of batches: when a pass over the
+prompts runs short, the next pass (a new shuffle) fills it, so train.max_steps is reached and
+unretired prompts come round more often. When fewer prompts than a batch are left unretired,
+batches draw from all of them again.
 
 On top of TRL: `DynamicGRPOTrainer` only swaps the train sampler for `RetiringSampler`, which
 keeps TRL's layout (each prompt repeated `num_generations` times in a row, each batch repeated
@@ -16,7 +19,6 @@ from its own share of the rewards and their batches would drift apart.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -73,22 +75,35 @@ class RetiringSampler(RepeatSampler):
         self.retirement = retirement
 
     def __iter__(self) -> Iterator[int]:
-        if self.shuffle:
-            order = torch.randperm(self.num_samples, generator=self.generator).tolist()
-        else:
-            order = list(range(self.num_samples))
-        pending = iter(order)
-        while True:
-            exhausted = all(self.retirement.is_retired(i) for i in self.ids)
-            wanted = (
-                i for i in pending if exhausted or not self.retirement.is_retired(self.ids[i])
-            )
-            chunk = list(itertools.islice(wanted, self.batch_size))
-            if len(chunk) < self.batch_size:
-                return  # the epoch's prompts are used up (TRL drops a short last batch too)
+        # As many batches as TRL's sampler gives: the trainer plans its epochs from that
+        # length, so a shorter epoch would end training before train.max_steps.
+        pending: list[int] = []
+        for _ in range(self.num_samples // self.batch_size):
+            chunk = self._next_batch(pending)
             for _ in range(self.repeat_count):
                 for index in chunk:
                     yield from [index] * self.mini_repeat_count
+
+    def _next_batch(self, pending: list[int]) -> list[int]:
+        """`batch_size` prompts not retired, in this pass's order; a new shuffled pass when
+        this one has too few left; every prompt when too few are left unretired at all."""
+        unretired = sum(not self.retirement.is_retired(i) for i in self.ids)
+        skip = unretired >= self.batch_size  # else every prompt is drawn again
+
+        def live() -> list[int]:
+            return [i for i in pending if not (skip and self.retirement.is_retired(self.ids[i]))]
+
+        if len(live()) < self.batch_size:
+            pending[:] = self._order()
+        chunk = live()[: self.batch_size]
+        for index in chunk:
+            pending.remove(index)
+        return chunk
+
+    def _order(self) -> list[int]:
+        if self.shuffle:
+            return torch.randperm(self.num_samples, generator=self.generator).tolist()
+        return list(range(self.num_samples))
 
 
 class DynamicGRPOTrainer(GRPOTrainer):
