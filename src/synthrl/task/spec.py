@@ -240,9 +240,8 @@ class InputRules(_Strict):
                 return f"{which} is below min {bounds.min:g}"
             if bounds.max is not None and value > bounds.max:
                 return f"{which} is above max {bounds.max:g}"
-        order = (
-            "any" if isinstance(self.numbers, list) or self.numbers is None else self.numbers.order
-        )
+        order = "any" if positional else self.numbers.order  # type: ignore[union-attr]
+
         sign = {"decreasing": 1, "increasing": -1}.get(order, 0)
         for before, after in itertools.pairwise(values):
             if sign * (after - before) > 0:
