@@ -21,7 +21,7 @@ from typing import Any
 
 from synthrl.config import RunConfig
 from synthrl.errors import UserError
-from synthrl.io import write_json
+from synthrl.io import write_atomic, write_json
 from synthrl.stage import StageContext
 from synthrl.student.models import pick_device, resolve_model
 from synthrl.student.sampler import wants_chat
@@ -76,6 +76,23 @@ def _last_checkpoint(folder: Path) -> str | None:
     from transformers.trainer_utils import get_last_checkpoint
 
     return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def trim_logs(folder: Path, checkpoint: str | None) -> None:
+    """Keep only the log rows of the steps a resumed training starts after, none without a
+    checkpoint: an interrupted attempt's later rows would otherwise be logged twice, or mixed
+    with a new start's. metrics.jsonl rows carry the steps completed (keep those up to the
+    checkpoint's); reward rows the steps completed before their generation (keep those below
+    it: the rows logged at the checkpoint's step belong to the step it resumes with)."""
+    last = int(Path(checkpoint).name.rsplit("-", 1)[1]) if checkpoint else 0
+    for path in folder.glob("*.jsonl"):  # metrics.jsonl, rewards.jsonl and per-rank ones
+        limit = last if path.name == "metrics.jsonl" else last - 1
+        rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        kept = [
+            line for line in rows if checkpoint and (json.loads(line).get("step") or 0) <= limit
+        ]
+        if len(kept) < len(rows):
+            write_atomic(path, "".join(line + "\n" for line in kept))
 
 
 def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
@@ -150,7 +167,9 @@ def train(
     trainer.remove_callback(PrinterCallback)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
-        trainer.train(resume_from_checkpoint=_last_checkpoint(output))
+        checkpoint = _last_checkpoint(output)
+        trim_logs(output, checkpoint)
+        trainer.train(resume_from_checkpoint=checkpoint)
     save_final(trainer, tokenizer, run / "model")
     for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
         if (output / name).is_file():
