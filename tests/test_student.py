@@ -257,7 +257,10 @@ def test_quiet_leaves_the_libraries_bars_off_too(tmp_path, model_cache):
     import subprocess
     import sys
 
-    env = {**os.environ, "SYNTHRL_CACHE": str(model_cache)}
+    # Without the switches an earlier in-process `--quiet` command of this session set.
+    switches = ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_DATASETS_DISABLE_PROGRESS_BARS")
+    env = {k: v for k, v in os.environ.items() if k not in switches}
+    env["SYNTHRL_CACHE"] = str(model_cache)
     command = [sys.executable, "-m", "synthrl", "eval", "--task", "arithmetic", "--model",
                "smollm2-135m", "--limit", "2", "--max-tokens", "8", "--out",
                str(tmp_path / "eval.json")]  # fmt: skip
