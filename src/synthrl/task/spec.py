@@ -241,7 +241,6 @@ class InputRules(_Strict):
             if bounds.max is not None and value > bounds.max:
                 return f"{which} is above max {bounds.max:g}"
         order = "any" if positional else self.numbers.order  # type: ignore[union-attr]
-
         sign = {"decreasing": 1, "increasing": -1}.get(order, 0)
         for before, after in itertools.pairwise(values):
             if sign * (after - before) > 0:
