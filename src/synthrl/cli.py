@@ -46,6 +46,7 @@ from synthrl.cli_student import (
 )
 from synthrl.config import load_config
 from synthrl.errors import SynthrlError, UserError, disk_full
+from synthrl.interrupt import on_sigterm
 from synthrl.local_teacher import command_teacher
 from synthrl.task import builtin_names, load_task
 
@@ -408,19 +409,12 @@ register(app)
 register_plan(app)
 
 
-def _terminated(signum: int, frame: object) -> None:
-    # The first SIGTERM unwinds like Ctrl-C; further ones (`timeout` sends a second) must not
-    # interrupt the cleanup it started, which would end in a traceback.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning synthrl errors into messages and exit codes."""
     # `kill` (SIGTERM) unwinds like Ctrl-C, so servers started for the run are stopped and
     # the manifest records the interruption.
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGTERM, on_sigterm)
     try:
         app(args=argv, prog_name="synthrl", standalone_mode=True)
     except SynthrlError as exc:

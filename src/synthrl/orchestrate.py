@@ -9,7 +9,6 @@ whatever the exception) or skipped (why). One process at a time holds a run fold
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import inspect
 import os
@@ -24,6 +23,7 @@ from rich.console import Console
 
 from synthrl.config import RunConfig
 from synthrl.errors import UserError
+from synthrl.interrupt import run_async
 from synthrl.io import write_atomic
 from synthrl.manifest import Manifest
 from synthrl.stage import NoStudent, Services, Stage, StageContext, make_progress, stage_key
@@ -251,7 +251,7 @@ class StageRunner:
         try:
             if not inspect.iscoroutinefunction(stage.run):
                 return stage.run(ctx), None  # type: ignore[return-value]
-            return asyncio.run(self._call_async(stage, ctx))
+            return run_async(self._call_async(stage, ctx))
         finally:
             if progress is not None:
                 progress.stop()

@@ -21,12 +21,12 @@ sample by content, so a stage that is interrupted resumes where it stopped.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from synthrl.config import StudentConfig, TeacherConfig
+from synthrl.interrupt import run_async
 from synthrl.llm.cache import CachedSample, ResponseCache
 from synthrl.llm.client import Request, TeacherClient
 
@@ -255,7 +255,7 @@ class ServerSampler:
                 await client.close()
             return [c.texts for c in done]
 
-        return asyncio.run(run())
+        return run_async(run())
 
 
 def make_sampler(
