@@ -427,6 +427,41 @@ def test_with_a_range_per_number_each_request_asks_for_numbers_of_that_shape(tmp
     assert all(10 <= a <= 99 and 1 <= b <= 9 for a, b in pairs)
 
 
+def test_each_request_names_one_of_the_forms_the_input_format_offers(tmp_path):
+    # Left to choose between "What is A + B?" and "What is A - B?", a 0.5B teacher wrote a
+    # subtraction for 6 of 48 inputs; each request now names one form.
+    path = tmp_path / "both.yaml"
+    path.write_text(SUBTRACT.replace(
+        'input_format: "Compute: A - B =, where A and B are one-digit numbers."',
+        "input_format: 'One question of the form \"Compute: A + B =\" or \"Compute: A - B =\"'",
+    ))  # fmt: skip
+    with FakeServer(WeakTeacher(GOOD)) as teacher:
+        config = config_for(teacher, n=32)
+        run_synth(load_task(path), config, tmp_path / "a", False, stages=GENERATE)
+        prompts = generation_prompts(teacher)
+    named = [re.findall(r'\(of the form "(Compute: A [+-] B =)"; if it needs numbers', p)
+             for p in prompts]  # fmt: skip
+    assert len(prompts) == 32 and all(len(forms) == 1 for forms in named)
+    plus = sum(forms == ["Compute: A + B ="] for forms in named)
+    assert 8 <= plus <= 24
+
+
+@pytest.mark.parametrize(
+    ("text", "forms"),
+    [
+        ('"What is A + B?" or "What is A - B?", where', ["What is A + B?", "What is A - B?"]),
+        ("\u201cIs X a city?\u201d, \u201cIs X a river?\u201d, or \u201cIs X a person?\u201d",
+         ["Is X a city?", "Is X a river?", "Is X a person?"]),  # fmt: skip
+        ('One question of the form "What is A times B?"', []),  # one form: nothing to choose
+        ('starts with "Claim:" and ends with "True or false?"', []),  # not alternatives
+    ],
+)
+def test_the_forms_an_input_format_offers(text, forms):
+    from synthrl.synth.generate import quoted_forms
+
+    assert quoted_forms(text) == forms
+
+
 def test_prompts_with_passages_carry_no_variation(tmp_path):
     with FakeServer(ArithmeticTeacher()) as teacher:
         config = load_config(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from typing import Any
 
 import json_repair
@@ -109,8 +110,11 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
     numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
     one per range when it is a list (so "a two-digit A and a one-digit B" is what the teacher
-    is asked for). Said as part of the closing instruction, not as a line of its own: a small
-    teacher copies a line like that into the input."""
+    is asked for). When the input format quotes two or more forms ('"What is A + B?" or "What
+    is A - B?"'), the request also names one of them, drawn by the same generator: left to
+    choose, a small teacher writes the first form nearly every time. Said as part of the
+    closing instruction, not as a line of its own: a small teacher copies a line like that
+    into the input."""
     rules = ctx.task.spec.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
@@ -132,7 +136,33 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
         if len(drawn) > 1
         else str(drawn[0])
     )
-    return f" (if it needs numbers, use {words})"
+    forms = quoted_forms(ctx.task.spec.input_format)
+    form = f'of the form "{rng.choice(forms)}"; ' if len(forms) > 1 else ""
+    return f" ({form}if it needs numbers, use {words})"
+
+
+_QUOTED = re.compile(r'"([^"\n]{3,})"|\u201c([^\u201d\n]{3,})\u201d')
+_OR = re.compile(r"\s*(,\s*or|,|or)\s*", re.IGNORECASE)
+
+
+def quoted_forms(input_format: str) -> list[str]:
+    """The alternatives of the first list of quoted forms joined by "or" or commas in an
+    input format ('"What is A + B?" or "What is A - B?"'); empty when it offers no choice.
+    Quoted text that is not a list of alternatives ('starts with "Claim:" and ends with
+    "True?"') is no choice."""
+    matches = list(_QUOTED.finditer(input_format))
+    group: list[str] = []
+    for previous, match in zip([None, *matches], matches, strict=False):
+        joined = previous is not None and _OR.fullmatch(
+            input_format[previous.end() : match.start()]
+        )
+        if not joined and len(group) > 1:
+            break
+        if not joined:
+            group = []
+        group.append((match.group(1) or match.group(2)).strip())
+    distinct = list(dict.fromkeys(group))
+    return distinct if len(distinct) > 1 else []
 
 
 def _spread(rng: random.Random, low: int, high: int) -> int:
