@@ -5,9 +5,9 @@ repaired if slightly malformed (json-repair, never eval), checked with pydantic,
 checked (`checks.InputChecks`: no stated answer, the task's input rules, no copy of the task's
 own texts); every output that fails is kept in `<stage>.rejects.jsonl` with its reason.
 
-Without passages, each generation request carries its own seeded variation (a few numbers to
-use, a reminder not to open with the task description), so that a weak teacher does not write
-the same input N times. Requests stay deterministic: the same seed gives the same prompts.
+Without passages, each generation request carries its own seeded variation (the numbers to
+use and, where the input format offers several forms, which one), so that a weak teacher does
+not write the same input N times. Requests stay deterministic: the same seed gives the same prompts.
 """
 
 from __future__ import annotations
