@@ -72,6 +72,12 @@ def test_final_line_tasks_read_the_last_line():
         None,
     )
     assert task.verifier.extract("12 eggs and 3 hens\n\n15\n") == "15"
+    # A last line that states its result in words (a 0.5B teacher's votes on "What is 3 times
+    # 6?" were mostly "3 times 6 is 18."); one that only mentions numbers stays unreadable.
+    assert task.verifier.extract("Multiply.\n3 times 6 is 18.") == "18"
+    assert task.verifier.extract("36 times 2 equals 72") == "72"
+    assert task.verifier.extract("5 minus 7 is -2.") == "-2"
+    assert task.verifier.extract("Tom is 7 years old and has 3 apples.") is None
 
 
 def test_huge_adversarial_responses_do_not_hang():

@@ -90,6 +90,8 @@ _NUMBER = re.compile(
     r"|(?<![\w.])-?\.\d+"
 )
 _NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.pattern + ")")
+# A region that ends by stating its result in words: "3 times 6 is 18.", "... equals 72".
+_STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*[.!]?\s*$")
 
 
 def _prepare_numbers(text: str) -> str:
@@ -162,6 +164,9 @@ class Number(Answer):
             after = _NUMBER.findall(text.rsplit("=", 1)[1])
             if after:
                 return self._format(after[0])
+        stated = _STATED.search(text)
+        if stated:
+            return self._format(stated.group(1))
         values = {v for v in map(_to_fraction, _NUMBER.findall(text)) if v is not None}
         if len(values) > 1:
             return CONFLICT
