@@ -50,6 +50,11 @@ def times(rng: random.Random) -> tuple[str, int]:
     return f"What is {a} times {b}?", a * b
 
 
+def sub_digit(rng: random.Random) -> tuple[str, int]:
+    a, b = rng.randint(10, 99), rng.randint(2, 9)
+    return f"What is {a} - {b}?", a - b
+
+
 def write(name: str, make, count: int, seed: int) -> None:
     rng = random.Random(seed)
     rows, seen = [], set()
@@ -70,3 +75,4 @@ if __name__ == "__main__":
     write("three-sum", three_sum, 120, seed=19)
     write("add-digit", add_digit, 120, seed=23)
     write("times", times, 120, seed=29)
+    write("sub-digit", sub_digit, 120, seed=31)
