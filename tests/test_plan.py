@@ -10,7 +10,7 @@ from synthrl.config import load_config
 from synthrl.io import read_json
 from synthrl.plan import estimate, warnings
 from synthrl.testing.fake_server import FakeServer
-from synthrl.testing.scripted import ArithmeticTeacher
+from synthrl.testing.scripted import ArithmeticTeacher, WeakTeacher
 
 TINY = """\
 profile: cpu
@@ -74,6 +74,48 @@ def test_plan_predicts_the_run_and_the_run_reuses_the_pilot(tmp_path, monkeypatc
     assert abs(plan["label_yield"] - stages["verify"]["counts"]["verified"] / 16) <= 0.35
     assert score["samples"] > 0 and plan["train_s_per_step"] > 0
     assert not (out / "plan" / "model").exists() and not (out / "plan" / "train").exists()
+
+
+SUMS = """\
+name: sums
+description: Add two one-digit numbers.
+input_format: 'One question of the form "What is A + B?", where A and B are from 1 to 9.'
+output_format: Write the calculation, then the result as a number alone on the last line.
+answer: {type: number, read_from: final_line}
+input_rules: {numbers: {min: 1, max: 9}, max_words: 8}
+"""
+SUMS_RUN = """\
+profile: cpu
+teacher: {model: fake, concurrency: 4}
+synth: {n: 32, votes: 2, min_yield: 0}
+corpus: {source: none}
+student: {max_tokens: 16}
+score: {samples: 4}
+"""
+
+
+@pytest.mark.slow
+def test_the_pilot_predicts_the_share_the_student_learns_from(tmp_path, monkeypatch, capsys):
+    """Sums the real built-in student solves some of the time: the pilot's learnable share (8
+    requests) against the share the run then measures on all of its samples."""
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "sums.yaml").write_text(SUMS)
+    (tmp_path / "run.yaml").write_text(SUMS_RUN)
+    sums = [f"What is {a} + {b}?" for a in range(1, 10) for b in (2, 5, 7, 9)]
+    out = tmp_path / "run"
+    common = [str(tmp_path / "sums.yaml"), "--config", str(tmp_path / "run.yaml"), "--out",
+              str(out), "--quiet"]  # fmt: skip
+    with FakeServer(WeakTeacher(sums[::3] + sums[1::3] + sums[2::3])) as teacher:
+        url = ["--teacher-base-url", teacher.base_url]
+        code, output = _cli(["plan", *common, "--pilot", "8", *url], capsys)
+        assert code == 0, output
+        code, output = _cli(["run", *common, "--until", "score", *url], capsys)
+        assert code == 0, output
+    predicted = read_json(out / "plan.json")["learnable_share"]
+    score = read_json(out / "manifest.json")["stages"]["score"]["counts"]
+    measured = score.get("sometimes", 0) / score["samples"]
+    assert 0.1 < measured < 0.9  # a share the pilot could miss either way
+    assert abs(predicted - measured) <= 0.10, (predicted, score)
 
 
 def _stages(**counts):

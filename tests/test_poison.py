@@ -450,8 +450,10 @@ def test_each_request_names_one_of_the_forms_the_input_format_offers(tmp_path):
     ("text", "forms"),
     [
         ('"What is A + B?" or "What is A - B?", where', ["What is A + B?", "What is A - B?"]),
-        ("\u201cIs X a city?\u201d, \u201cIs X a river?\u201d, or \u201cIs X a person?\u201d",
-         ["Is X a city?", "Is X a river?", "Is X a person?"]),  # fmt: skip
+        (
+            "\u201cIs X a city?\u201d, \u201cIs X a river?\u201d, or \u201cIs X a person?\u201d",
+            ["Is X a city?", "Is X a river?", "Is X a person?"],
+        ),
         ('One question of the form "What is A times B?"', []),  # one form: nothing to choose
         ('starts with "Claim:" and ends with "True or false?"', []),  # not alternatives
     ],
