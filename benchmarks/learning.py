@@ -215,9 +215,9 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     # `kill` unwinds like Ctrl-C, so the stage running records its interruption and the
     # embedded teacher stops (as the synthrl command does).
-    from synthrl.cli import _terminated
+    from synthrl.interrupt import on_sigterm
 
-    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGTERM, on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tasks", nargs="*", type=task_arg, metavar="TASK[:CONFIG]",
                         default=[task_arg(t) for t in DEFAULT_TASKS],
