@@ -78,6 +78,12 @@ def test_final_line_tasks_read_the_last_line():
     assert task.verifier.extract("36 times 2 equals 72") == "72"
     assert task.verifier.extract("5 minus 7 is -2.") == "-2"
     assert task.verifier.extract("Tom is 7 years old and has 3 apples.") is None
+    done: list[str | None] = []
+    spaces = "3 is 5" + " " * 200_000 + "x"  # no quadratic backtracking over the spaces
+    worker = threading.Thread(target=lambda: done.append(task.verifier.extract(spaces)))
+    worker.start()
+    worker.join(timeout=60)
+    assert done == [None]
 
 
 def test_huge_adversarial_responses_do_not_hang():

@@ -7,7 +7,8 @@ own texts); every output that fails is kept in `<stage>.rejects.jsonl` with its 
 
 Without passages, each generation request carries its own seeded variation (the numbers to
 use and, where the input format offers several forms, which one), so that a weak teacher does
-not write the same input N times. Requests stay deterministic: the same seed gives the same prompts.
+not write the same input N times. Requests stay deterministic: the same seed gives the same
+prompts.
 """
 
 from __future__ import annotations
@@ -150,19 +151,20 @@ def quoted_forms(input_format: str) -> list[str]:
     input format ('"What is A + B?" or "What is A - B?"'); empty when it offers no choice.
     Quoted text that is not a list of alternatives ('starts with "Claim:" and ends with
     "True?"') is no choice."""
-    matches = list(_QUOTED.finditer(input_format))
-    group: list[str] = []
-    for previous, match in zip([None, *matches], matches, strict=False):
-        joined = previous is not None and _OR.fullmatch(
-            input_format[previous.end() : match.start()]
-        )
-        if not joined and len(group) > 1:
-            break
-        if not joined:
-            group = []
-        group.append((match.group(1) or match.group(2)).strip())
-    distinct = list(dict.fromkeys(group))
-    return distinct if len(distinct) > 1 else []
+    groups: list[list[str]] = []
+    end = None
+    for match in _QUOTED.finditer(input_format):
+        form = (match.group(1) or match.group(2)).strip()
+        if end is not None and _OR.fullmatch(input_format[end : match.start()]):
+            groups[-1].append(form)
+        else:
+            groups.append([form])
+        end = match.end()
+    for group in groups:
+        distinct = list(dict.fromkeys(group))
+        if len(distinct) > 1:
+            return distinct
+    return []
 
 
 def _spread(rng: random.Random, low: int, high: int) -> int:

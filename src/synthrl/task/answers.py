@@ -91,7 +91,8 @@ _NUMBER = re.compile(
 )
 _NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.pattern + ")")
 # A region that ends by stating its result in words: "3 times 6 is 18.", "... equals 72".
-_STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*[.!]?\s*$")
+# (The tail is written so that a long run of spaces cannot make it backtrack quadratically.)
+_STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*(?:[.!]\s*)?$")
 
 
 def _prepare_numbers(text: str) -> str:
