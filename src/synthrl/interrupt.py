@@ -27,12 +27,18 @@ def on_sigterm(signum: int, frame: object) -> None:
     (`timeout` sends a second) are dropped so they cannot interrupt the cleanup the first
     started. Ignoring SIGTERM alone is not enough: a second signal that lands before that
     takes effect runs the handler again."""
+    if _first_signal():
+        raise KeyboardInterrupt
+
+
+def _first_signal() -> bool:
+    """True for the first SIGTERM only; from then on SIGTERM is ignored."""
     global _terminating
     if _terminating:
-        return
+        return False
     _terminating = True
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    return True
 
 
 def run_async(main: Coroutine[Any, Any, T]) -> T:
@@ -57,12 +63,7 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
             loop = runner.get_loop()
 
             def cancel(signum: int, frame: object) -> None:
-                global _terminating
-                if _terminating:
-                    return
-                _terminating = True
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                if running:
+                if _first_signal() and running:
                     running[0].cancel()
                     loop.call_soon_threadsafe(lambda: None)  # wake the loop if it waits
 
