@@ -125,7 +125,8 @@ def _stages(**counts):
         "generate": {"counts": {"requested": 10}, "usage": usage},
         "verify": {"counts": {"verified": counts.get("verified", 8)}, "usage": usage},
         "dedup": {"counts": {"kept": counts.get("kept", 8)}},
-        "score": {"counts": {"samples": 8, "sometimes": counts.get("sometimes", 4),
+        "score": {"counts": {"samples": 8, "sampled": counts.get("sampled", 8),
+                             "sometimes": counts.get("sometimes", 4),
                              "never_solved": counts.get("never", 2)}, "wall_s": 4.0},
     }  # fmt: skip
 
@@ -142,6 +143,10 @@ def test_estimates_scale_what_scales_with_n_and_keep_fixed_costs_once():
     assert plan["learnable_share"] == 0.5 and plan["expected_selected"] == 32
     assert plan["learnable_share_ci"] == [0.215, 0.785]  # 4 of 8: Wilson's 95% interval
     assert plan["score_s_total"] == 40.0
+    # Half the pilot's answers came from the cache: 4 s bought 4 samples, not 8.
+    assert estimate(_stages(sampled=4), config, 2.0, None)["score_s_total"] == 80.0
+    # All of them: the wall time measured nothing, so the plan claims nothing.
+    assert estimate(_stages(sampled=0), config, 2.0, None)["score_s_total"] is None
     assert any("no cost" in w for w in plan["warnings"])
     json.dumps(plan)
 

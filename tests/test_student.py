@@ -98,6 +98,7 @@ def test_cached_samples_are_not_generated_again(smol, tmp_path):
     first = sampler.sample(["Name a colour."], n=2, temperature=0.7, max_tokens=6)
     sampler._generate = None  # any generation now would fail
     assert sampler.sample(["Name a colour."], n=2, temperature=0.7, max_tokens=6) == first
+    assert sampler.sampled == 1, "only the first call's prompt was sampled"
 
 
 def test_a_sample_depends_on_its_seed_prompt_and_index_not_on_the_cache(smol, tmp_path):
@@ -142,9 +143,13 @@ def test_pass_rate_is_correct_answers_over_l_and_solve_flags(tmp_path):
     config = load_config(profile="cpu", overrides={"score": {"samples": 8}})
     with FakeServer(_scripted_student) as server:
         student = StudentConfig(backend="server", base_url=server.base_url)
-        sampler = ServerSampler(student)
-        score(load_task("gsm8k"), config, run, sampler)
+        sampler = ServerSampler(student, ResponseCache(run / "student.sqlite"))
+        fresh = score(load_task("gsm8k"), config, run, sampler)
         solve(load_task("gsm8k"), config, run, sampler)
+        again = score(load_task("gsm8k"), config, run, sampler)
+    # What the scoring's wall time paid for: two prompts the first time, none from the cache.
+    assert (fresh["sampled"], again["sampled"]) == (2, 0)
+    assert fresh["sometimes"] == again["sometimes"] == 2
     rates = {r["id"]: (r["pass_rate"], r["n_samples"]) for r in read_jsonl(run / "score.jsonl")}
     assert rates == {"a": (3 / 8, 8), "b": (5 / 8, 8)}
     flags = {r["id"]: r["greedy_solved"] for r in read_jsonl(run / "solve.jsonl")}

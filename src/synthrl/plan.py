@@ -14,7 +14,8 @@ From the pilot, per generation request: teacher tokens of the stages that scale 
 (generate, verify, rewrite; cached samples counted at what they cost when first asked), plus
 the fixed stages (keywords, pattern) once and the audit's votes at verify's tokens per vote;
 labelled samples (label_yield), samples left after dedup, the share the student solves
-sometimes but not always (learnable_share), and seconds of scoring per sample. `plan.json`
+sometimes but not always (learnable_share), and seconds of scoring per sample (over the samples
+the student answered afresh, not those its cache held). `plan.json`
 in the run folder holds the figures and plain warnings.
 """
 
@@ -145,7 +146,10 @@ def estimate(
     final = round(kept / asked * n) if asked and kept is not None else None
     expected = None if final is None or learnable is None else min(m, round(learnable * final))
     score_s = stages.get("score", {}).get("wall_s")
-    per_score = score_s / scored if scored and score_s is not None else None
+    # Seconds per sample the student answered afresh; none when every answer was cached
+    # (a pilot run before on the same caches), since then the wall time measured nothing.
+    sampled = score.get("sampled", scored)
+    per_score = score_s / sampled if sampled and score_s is not None else None
     steps = _train_steps(config, min(m, final or 0))
     plan = {
         "pilot": asked,

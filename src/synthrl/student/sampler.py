@@ -34,9 +34,11 @@ Progress = Callable[[int], None]
 
 
 class Sampler(Protocol):
-    """n samples for each prompt, in prompt order."""
+    """n samples for each prompt, in prompt order. `sampled` counts the prompts whose samples
+    were drawn by the model rather than read from the cache, over the sampler's life."""
 
     model_id: str
+    sampled: int
 
     def sample(
         self,
@@ -83,6 +85,7 @@ class TransformersSampler:
         self.chat = chat
         self.batch_size = batch_size
         self.cache = cache
+        self.sampled = 0
         eos = {tokenizer.eos_token_id, *_as_list(model.generation_config.eos_token_id)}
         self._eos = sorted(e for e in eos if e is not None)
 
@@ -117,6 +120,7 @@ class TransformersSampler:
             texts = self._generate(
                 [rendered[i] for i in chunk], n, temperature, top_p, max_tokens, seed
             )
+            self.sampled += len(chunk)
             for i, samples in zip(chunk, texts, strict=True):
                 results[i] = samples
                 if self.cache is not None:
@@ -223,6 +227,7 @@ class ServerSampler:
         )
         self._config = teacher_like
         self.cache = cache
+        self.sampled = 0
 
     def sample(
         self,
@@ -253,6 +258,7 @@ class ServerSampler:
                 )
             finally:
                 await client.close()
+            self.sampled += sum(c.cached < n for c in done)
             return [c.texts for c in done]
 
         return run_async(run())

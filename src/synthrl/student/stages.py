@@ -54,6 +54,7 @@ def score(
     samples = [Sample.from_dict(r) for r in read_jsonl(out / "dedup.jsonl")]
     settings = config.score
     prompts = [task_prompt(task, s.input) for s in samples]
+    before = sampler.sampled
     answers = sampler.sample(
         prompts,
         n=settings.samples,
@@ -90,7 +91,9 @@ def score(
     write_jsonl(out / "score.jsonl", records)
     rates = [r["pass_rate"] for r in records if r["pass_rate"] is not None]
     mean = sum(rates) / len(rates) if rates else 0.0
-    return {"samples": len(records), "mean_pass_rate": round(mean, 4), **buckets}
+    # Samples the student answered afresh: what the stage's wall time paid for.
+    sampled = sampler.sampled - before
+    return {"samples": len(records), "sampled": sampled, "mean_pass_rate": round(mean, 4)} | buckets
 
 
 def solve_stage(ctx: StageContext) -> dict[str, int]:

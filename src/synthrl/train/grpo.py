@@ -159,14 +159,15 @@ def train(
         "eval_dataset": Dataset.from_list(rows(task, validation, chat)) if validation else None,
     }
     build = _grpo_trainer if settings.method == "grpo" else _sft_trainer
-    trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
     # Raw log dicts on stdout are noise beside the progress bar; metrics.jsonl keeps them.
-    # So are transformers' renaming notices, repeated at every generation.
+    # So are transformers' renaming notices (TRL's configs still set `gradient_checkpointing`,
+    # and generation repeats its own at every step).
     from transformers import PrinterCallback
 
-    trainer.remove_callback(PrinterCallback)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+        trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
+        trainer.remove_callback(PrinterCallback)
         checkpoint = _last_checkpoint(output)
         trim_logs(output, checkpoint)
         trainer.train(resume_from_checkpoint=checkpoint)
