@@ -44,7 +44,13 @@ def _load(config: RunConfig, bf16: bool) -> tuple[Any, Any, bool]:
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    dtype = torch.bfloat16 if bf16 else torch.float32
+    # bf16 is mixed precision: the forward and backward passes run in bfloat16 (autocast),
+    # the weights the optimizer updates stay float32. Updated in bfloat16, most weights would
+    # not move at all: a step of lr x about 1 is below bfloat16's resolution at their size
+    # (a GRPO run that learned on CPU in float32 learned nothing on CUDA that way). With LoRA
+    # only the adapters are updated (PEFT keeps them float32), so the frozen base may stay
+    # bfloat16 and take half the memory.
+    dtype = torch.bfloat16 if bf16 and config.train.lora else torch.float32
     model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
     return model, tokenizer, wants_chat(tokenizer, config.student.chat)
 
