@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/local_teacher.py [--n 16] [--votes 3] [--task arithmetic]
         [--servers llama-cpp-python,llama-server:1,llama-server:4] [--model OTHER.gguf]
+        [--data HELDOUT.jsonl]
 
 Each server runs the teacher stages of a fresh run folder (keywords .. verify, no corpus, empty
 cache) with the same seeds, prompts and settings, one after the other on this machine:
@@ -10,9 +11,9 @@ cache) with the same seeds, prompts and settings, one after the other on this ma
 - `llama-server:S`: llama.cpp's own server with S parallel slots and as many requests in
   flight; a request for K votes has its prompt processed once and its K answers decoded
   side by side.
-Then the labels are read against the task's held-out gold when the task has a built-in set:
-the teacher votes K times on the first `--gold` held-out items and the majority is compared
-with the computed answer.
+Then the labels are read against held-out gold (the task's built-in set, or `--data`): the
+teacher votes K times on the first `--gold` held-out items and the majority is compared with
+the computed answer. `--task` takes a built-in name or a task file.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def run_teacher_stages(task: Any, config: Any) -> dict[str, Any]:
     }
 
 
-def label_accuracy(task: Any, config: Any, count: int) -> dict[str, Any]:
+def label_accuracy(task: Any, config: Any, count: int, data: Path | None) -> dict[str, Any]:
     """Majority-vote labels of held-out items against their computed gold answers."""
     from synthrl.evaluate.sets import load_items
     from synthrl.llm.client import TeacherClient
@@ -70,7 +71,7 @@ def label_accuracy(task: Any, config: Any, count: int) -> dict[str, Any]:
     from synthrl.synth.vote import decide, tally
     from synthrl.task.prompt import task_prompt
 
-    items = load_items(task.name, limit=count)
+    items = load_items(task.name, data, limit=count)
 
     async def ask() -> list[Any]:
         client = TeacherClient(config.teacher)
@@ -110,6 +111,7 @@ def main() -> None:
     parser.add_argument("--gold", type=int, default=40, help="held-out items to label (0: none)")
     parser.add_argument("--servers", default="llama-cpp-python,llama-server:1,llama-server:4")
     parser.add_argument("--model", type=Path, help="another GGUF file to serve (default: built-in)")
+    parser.add_argument("--data", type=Path, help="held-out file (default: the built-in set)")
     args = parser.parse_args()
 
     from synthrl.local_teacher import MODEL_NAME, LocalTeacher
@@ -130,7 +132,7 @@ def main() -> None:
             config = settings(args.n, args.votes, {**overrides, **transport})
             row = {"server": server, **run_teacher_stages(task, config)}
             if args.gold:
-                row.update(label_accuracy(task, config, args.gold))
+                row.update(label_accuracy(task, config, args.gold, args.data))
         rows.append(row)
         print(json.dumps(row), flush=True)
     first = rows[0]["verified_per_min"] or float("nan")
