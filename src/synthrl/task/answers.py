@@ -93,6 +93,10 @@ _NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.patte
 # A region that ends by stating its result in words: "3 times 6 is 18.", "... equals 72".
 # (The tail is written so that a long run of spaces cannot make it backtrack quadratically.)
 _STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*(?:[.!]\s*)?$")
+# After the last "=", a number that an operator and another number follow is an expression,
+# not a result: "14 - 2 = 12 + 2." states no answer (read as 12, it paid GRPO to go on writing).
+# (The lookahead keeps the number whole: "3/4" and "1,000" are not "3" and "1" then an operator.)
+_EXPRESSION = re.compile(r"\s*(?:" + _NUMBER.pattern + r")(?![\d.,/])\s*[-+*/×÷^]\s*[\d(.]")
 
 
 def _prepare_numbers(text: str) -> str:
@@ -162,7 +166,10 @@ class Number(Answer):
             found = _NUMBER.findall(text)
             return self._format(found[-1]) if found else None
         if "=" in text:
-            after = _NUMBER.findall(text.rsplit("=", 1)[1])
+            tail = text.rsplit("=", 1)[1]
+            if _EXPRESSION.match(tail):
+                return None
+            after = _NUMBER.findall(tail)
             if after:
                 return self._format(after[0])
         stated = _STATED.search(text)
