@@ -94,7 +94,8 @@ _NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.patte
 # (The tail is written so that a long run of spaces cannot make it backtrack quadratically.)
 _STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*(?:[.!]\s*)?$")
 # After the last "=", a number that an operator and another number follow is an expression,
-# not a result: "14 - 2 = 12 + 2." states no answer (read as 12, it paid GRPO to go on writing).
+# not a result: "14 - 2 = 12 + 2." names none here (read as 12, it paid GRPO to go on writing),
+# and the verifier then reads the response as unformatted, by its last number.
 # (The lookahead keeps the number whole: "3/4" and "1,000" are not "3" and "1" then an operator.)
 _EXPRESSION = re.compile(r"\s*(?:" + _NUMBER.pattern + r")(?![\d.,/])\s*[-+*/×÷^]\s*[\d(.]")
 
