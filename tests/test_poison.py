@@ -295,7 +295,7 @@ def test_thirty_one_templated_arithmetic_problems_are_all_kept(subtract, tmp_pat
 )
 def test_label_dominance_is_the_excess_over_an_even_share(task, labels, possible, dominance):
     spread = label_spread(labels, load_task(task))
-    assert spread.possible == possible
+    assert spread.classes == possible
     assert round(spread.dominance, 4) == dominance
 
 
@@ -306,19 +306,22 @@ def test_a_top_label_shown_in_the_output_format_is_flagged(subtract):
 
 
 def test_votes_that_copy_the_format_example_stop_the_run(subtract, tmp_path, capsys):
+    # A teacher that answers -2 to everything, even with the example masked: verify stops on
+    # its labels before anything else runs.
     out = tmp_path / "run"
     with FakeServer(WeakTeacher(GOOD, vote="-2")) as teacher, pytest.raises(UserError) as stop:
         run_synth(subtract, config_for(teacher), out, False)
     message = str(stop.value)
-    assert "16 of 16 labels are '-2'" in message and "output_format" in message
-    assert "remove the example value from output_format" in message
-    assert "warning: dedup: 16 of 16 labels" in capsys.readouterr().err
+    assert message.startswith("verify: 16 of 16 labels are '-2'") and "output_format" in message
+    assert "a stronger teacher; another example value in the task's output_format" in message
+    assert "warning: verify: 16 of 16 labels" in capsys.readouterr().err
     # The outputs are written before the stop, and the manifest keeps the counts.
-    assert len(read_jsonl(out / "dedup.jsonl")) == 16
-    entry = read_json(out / "manifest.json")["stages"]["dedup"]
+    assert len(read_jsonl(out / "verify.jsonl")) == 16
+    entry = read_json(out / "manifest.json")["stages"]["verify"]
     assert entry["status"] == "failed"
     assert entry["counts"]["top_label"] == "-2" and entry["counts"]["label_dominance"] == 1.0
     assert entry["counts"]["top_label_shown_in"] == "output_format"
+    assert entry["counts"]["label_check"] == "stop"
 
 
 def test_the_dominance_stop_exits_2_from_the_command_line(subtract, tmp_path, capsys):

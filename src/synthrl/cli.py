@@ -49,6 +49,7 @@ from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.interrupt import on_sigterm
 from synthrl.local_teacher import command_teacher
 from synthrl.task import builtin_names, load_task
+from synthrl.task.examples import mask_task
 
 app = typer.Typer(
     name="synthrl",
@@ -106,6 +107,11 @@ def check(
 ) -> None:
     """Validate a task definition and summarise what synthrl will do with it.
 
+    It shows the input rules generated inputs must keep (the file's input_rules over the
+    ranges and counts read from its description and input format; write input_rules to
+    override one, `from_text: false` to read none) and the example values the teacher reads
+    masked.
+
     A custom checker (answer.function) is located but not run unless --allow-code is given;
     with it, the demos are also read with it."""
     loaded = load_task(task, allow_code=allow_code, check_only=True)
@@ -123,7 +129,14 @@ def check(
         "retrieval_keywords": spec.retrieval.keywords if spec.retrieval else [],
         "output_format": loaded.output_format,
         "output_format_rendered": spec.output_format is None,
+        "input_rules": loaded.input_rules.describe() if loaded.input_rules else "none",
+        "input_rules_from_text": (
+            loaded.rules_from_text.describe() if loaded.rules_from_text else "none"
+        ),
+        "examples_masked_for_teacher": mask_task(loaded).summary() or "none",
     }
+    if loaded.rules_dropped:
+        summary["input_rules_dropped"] = "; ".join(loaded.rules_dropped)
     if answer.type == "custom":
         summary["custom_checker"] = (
             f"{answer.function} (run: demos read with it)"

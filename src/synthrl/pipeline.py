@@ -40,29 +40,29 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 4. the teacher writes N samples, one passage each
     Stage("generate", generate.generate, reads=("retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("generate",), needs=TEACHER),
+          templates=("generate",), needs=TEACHER, version=2),
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl",),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
-          needs=TEACHER, grades=True),
+          needs=TEACHER, grades=True, version=2),
     # 6. the student answers each once, greedily
     Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
     # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
     Stage("rewrite", generate.rewrite, reads=("solve.jsonl",),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("harder", "easier"), needs=TEACHER, grades=True),
+          templates=("harder", "easier"), needs=TEACHER, grades=True, version=2),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),
-          uses_files=("eval.data", "synth.decontaminate")),
+          uses_files=("eval.data", "synth.decontaminate"), version=2),
     # 9. the student samples L answers per sample: its pass rate
     Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
           config=("student", "score"), needs=STUDENT, grades=True, version=2),
     # 9b. labels checked: some answered again independently; confident student disagreements
     Stage("audit", audit.audit, reads=("score.jsonl",), writes=("audit.json",),
           config=("teacher", "synth", "audit"), templates=("audit",), needs=TEACHER,
-          grades=True),
+          grades=True, version=2),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
     Stage("select", select.select_stage, reads=("score.jsonl",),
           reads_if_present=("audit.json",),

@@ -23,7 +23,7 @@ from synthrl.evaluate.controls import wilson
 from synthrl.io import read_jsonl, write_json
 from synthrl.llm.client import TeacherClient
 from synthrl.stage import StageContext, user
-from synthrl.synth.prompts import render
+from synthrl.synth.prompts import render, teacher_texts
 from synthrl.synth.vote import decide, tally
 from synthrl.task.prompt import task_prompt
 
@@ -84,10 +84,11 @@ async def audit(ctx: StageContext) -> dict[str, Any]:
     chosen = sorted(records, key=lambda r: r["id"])
     random.Random(settings.seed).shuffle(chosen)
     chosen = chosen[: settings.samples]
+    texts = teacher_texts(ctx.task, ctx.config.synth)
     requests = [
         ctx.chat(
             "audit",
-            user(render("audit", problem=task_prompt(ctx.task, r["input"]))),
+            user(render("audit", problem=task_prompt(ctx.task, r["input"], texts))),
             n=settings.votes,
             seed=settings.seed + 7919,  # not verify's samples: its own votes
         )

@@ -10,7 +10,8 @@ task's own description. Each is rejected with a reason:
   "the answer is 5", a closing "Answer: 5").
 - `copies_task` / `copies_demo`: the input is mostly a task text or a demo, or opens with
   the description's first sentence (`overlap.TaskTexts`).
-- `breaks_input_format`: the task's `input_rules` (pattern, numbers, max_words) say no.
+- `breaks_input_format`: the task's input rules (pattern, numbers, max_words; its file's
+  `input_rules` over those read from its prose) say no.
 
 What it deliberately does not do: reject an input because the answer's digits occur in it
 ("What is 12 + 3?" with answer 15), or an equation to solve ("Solve x + 3 = 5"), or a claim
@@ -133,7 +134,7 @@ class InputChecks:
         if copied is not None:
             reason = "copies_demo" if copied.startswith("demo") else "copies_task"
             return reason, {"copy_of": copied}
-        rules = self.task.spec.input_rules
+        rules = self.task.input_rules
         broken = rules.broken(text) if rules is not None else None
         if broken is not None:
             return "breaks_input_format", {"detail": broken}

@@ -25,7 +25,7 @@ from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample, sample_id
 from synthrl.stage import StageContext, user
 from synthrl.synth.checks import InputChecks
-from synthrl.synth.prompts import demos_block, render
+from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.verifier import Verifier
@@ -75,6 +75,7 @@ def _generation_prompt(
 ) -> str:
     spec = ctx.task.spec
     synth = ctx.config.synth
+    texts = teacher_texts(ctx.task, synth)
     demos = spec.demos or []
     rng = random.Random(synth.seed * 1_000_003 + index)
     chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
@@ -91,9 +92,9 @@ def _generation_prompt(
         demo_text += demos_block(chosen)
     return render(
         "generate",
-        description=spec.description,
-        input_format=spec.input_format,
-        output_format=ctx.task.output_format,
+        description=texts.description,
+        input_format=texts.input_format,
+        output_format=texts.output_format,
         pattern=f"\nPattern of one example: {pattern_text}\n" if pattern_text else "",
         demos=demo_text,
         passage=passage_text,
@@ -116,7 +117,7 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
     choose, a small teacher writes the first form nearly every time. Said as part of the
     closing instruction, not as a line of its own: a small teacher copies a line like that
     into the input."""
-    rules = ctx.task.spec.input_rules
+    rules = ctx.task.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
     for bounds in ranges or [None, None]:
@@ -137,7 +138,7 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
         if len(drawn) > 1
         else str(drawn[0])
     )
-    forms = quoted_forms(ctx.task.spec.input_format)
+    forms = quoted_forms(teacher_texts(ctx.task, ctx.config.synth).input_format)
     form = f'of the form "{rng.choice(forms)}"; ' if len(forms) > 1 else ""
     return f" ({form}if it needs numbers, use {words})"
 
@@ -252,14 +253,14 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
     """
     samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("solve.jsonl"))]
     flagged = [s for s in samples if s.greedy_solved is not None]
-    spec = ctx.task.spec
+    texts = teacher_texts(ctx.task, ctx.config.synth)
     requests, meta = [], []
     for s in flagged:
         direction = "harder" if s.greedy_solved else "easier"
         prompt = render(
             direction,
-            description=spec.description,
-            input_format=spec.input_format,
+            description=texts.description,
+            input_format=texts.input_format,
             input=s.input,
             answer=s.answer,
             answer_kind=ctx.task.verifier.type.describe(),

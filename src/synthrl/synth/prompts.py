@@ -10,6 +10,9 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from synthrl.config import SynthConfig
+from synthrl.task.examples import MaskedTexts, mask_task
+from synthrl.task.loader import Task
 from synthrl.task.spec import Demo
 
 
@@ -34,3 +37,11 @@ def demos_block(demos: list[Demo]) -> str:
         return ""
     parts = [f"Example {i}:\nInput: {d.input}\nOutput: {d.output}" for i, d in enumerate(demos, 1)]
     return "\n" + "\n\n".join(parts) + "\n"
+
+
+def teacher_texts(task: Task, synth: SynthConfig) -> MaskedTexts:
+    """The task's texts as the teacher reads them when it writes, votes and audits: example
+    values masked (`synth.mask_examples`), else as written."""
+    if synth.mask_examples:
+        return mask_task(task)
+    return MaskedTexts(task.spec.description, task.spec.input_format, task.output_format, ())

@@ -7,28 +7,35 @@ change. The manifest keeps the stage's counts beside its failure.
 - Yield: generate, verify and dedup each keep a share of what they were given. A share of
   zero stops the run; so does one below `synth.min_yield` once at least `MIN_REQUESTED`
   samples were asked for (a handful of samples says little about a teacher).
-- Label dominance: a weak teacher's votes can pile onto one answer (often one shown in the
-  task's own output format). Over the final labelled set, the dominance is how far the top
-  label's share is above an even share of the k possible labels, scaled to 0..1:
-  `(top_share - 1/k) / (1 - 1/k)`. k is the number of possible answers for closed answer
-  types (boolean, choice, label), else the number of distinct labels. The counts always
-  carry it; with at least `MIN_LABELLED` labels (fewer say little), a warning is printed when
-  it passes `synth.max_label_dominance` or when the top label is a value the task's own texts
-  show at twice an even share or more, and the run stops when it passes the limit.
+- Labels: a weak teacher's votes can pile onto one answer, often one the task's own texts
+  show as an example. Over the final labelled set (at any size), the top label is tested
+  against what honest labels would give: its count's binomial tail probability under a
+  baseline share, 1/k for closed answer types (boolean, choice, label: k possible answers),
+  for open types the share of the runner-up label or `OPEN_BASELINE`, whichever is larger.
+  A top label that a task text shows (an example value, a demo's answer) warns below
+  `WARN_P` and stops below `STOP_P`: eight of eight labels equal to the example stop, and
+  so do 14 of 37 when the runner-up has 3 (probability 0.009 at a baseline of 0.2). Any
+  other top label stops when it is that unlikely and its dominance (how far its share is
+  above an even share, scaled to 0..1: `(top_share - 1/k) / (1 - 1/k)`, k the distinct
+  labels for open types) passes `synth.max_label_dominance` (1 turns every label stop off).
 
->>> round(LabelSpread("-2", top_count=20, total=28, possible=9, shown_in=None).dominance, 4)
-0.6786
+>>> spread = LabelSpread("-2", top_count=8, total=8, possible=None, runner_up=0, shown_in="x")
+>>> round(spread.baseline, 2), spread.p_value < STOP_P
+(0.2, True)
+>>> round(LabelSpread("42", 14, 37, None, 3, "output_format").p_value, 3)
+0.009
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from synthrl.errors import UserError
 from synthrl.stage import StageContext
+from synthrl.task.examples import shown_values
 from synthrl.task.loader import Task
 
 MIN_REQUESTED = 10
@@ -87,26 +94,77 @@ def check_yield(
     )
 
 
+# An honest label of an open answer type (a number, a short text) is rarely this common.
+OPEN_BASELINE = 0.2
+# Tail probabilities under which a top label warns, and stops the run.
+WARN_P = 0.05
+STOP_P = 0.01
+
+
+def binomial_tail(count: int, total: int, share: float) -> float:
+    """P(X >= count) for X ~ Binomial(total, share), in log space so large totals are fine.
+
+    >>> round(binomial_tail(8, 8, 0.5), 4)
+    0.0039
+    """
+    if count <= 0:
+        return 1.0
+    if share <= 0:
+        return 0.0
+    if share >= 1:
+        return 1.0
+    log_share, log_rest = math.log(share), math.log1p(-share)
+    terms = [
+        math.lgamma(total + 1) - math.lgamma(k + 1) - math.lgamma(total - k + 1)
+        + k * log_share + (total - k) * log_rest
+        for k in range(count, total + 1)
+    ]  # fmt: skip
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
 @dataclass(frozen=True)
 class LabelSpread:
-    """How the labels of a set are spread: the top label, its count, and k."""
+    """How the labels of a set are spread: the top label, its count, the runner-up's count,
+    k for closed answer types (None for open ones), and the task text that shows the top
+    label, if any."""
 
     top_label: str
     top_count: int
     total: int
-    possible: int
-    shown_in: str | None  # the task text that shows the top label, when it is over-represented
+    possible: int | None
+    runner_up: int
+    shown_in: str | None
+    distinct: int = 1
 
     @property
     def top_share(self) -> float:
         return self.top_count / self.total
 
     @property
+    def classes(self) -> int:
+        """k: the possible answers of a closed type, else the distinct labels seen."""
+        return self.possible if self.possible is not None else max(self.distinct, 1)
+
+    @property
+    def baseline(self) -> float:
+        """The top label's share if labels were honest: an even share of a closed type's k
+        answers; for open types the runner-up's share or OPEN_BASELINE, whichever is larger."""
+        if self.possible is not None:
+            return 1 / max(self.possible, 1)
+        return max(OPEN_BASELINE, self.runner_up / self.total)
+
+    @property
+    def p_value(self) -> float:
+        """How likely this many top labels (or more) would be at the baseline share."""
+        return binomial_tail(self.top_count, self.total, self.baseline)
+
+    @property
     def dominance(self) -> float:
         """0 for an even spread (or better), 1 for a single label."""
-        if self.possible <= 1:
+        if self.classes <= 1:
             return 1.0
-        even = 1 / self.possible
+        even = 1 / self.classes
         return max(0.0, (self.top_share - even) / (1 - even))
 
 
@@ -121,19 +179,6 @@ def _possible_answers(task: Task) -> int | None:
     return None
 
 
-def _shown_values(task: Task) -> dict[str, list[str]]:
-    """Answers the task's own texts show: what its output format and demo outputs read as,
-    and (for open answer types) every number its output format writes."""
-    verifier = task.verifier
-    output_format = task.output_format
-    shown = {"output_format": [verifier.extract(output_format)]}
-    if _possible_answers(task) is None:
-        shown["output_format"] += re.findall(r"-?\d+(?:\.\d+)?", output_format)
-    for i, demo in enumerate(task.spec.demos or [], start=1):
-        shown[f"demo {i}"] = [verifier.extract(demo.output), demo.answer]
-    return {name: [v for v in values if v] for name, values in shown.items()}
-
-
 def label_spread(labels: list[str], task: Task) -> LabelSpread | None:
     """The spread of `labels` (grouped by the verifier's vote key); None when there are none."""
     if not labels:
@@ -145,59 +190,91 @@ def label_spread(labels: list[str], task: Task) -> LabelSpread | None:
         key = verifier.canonical(label) or label
         groups[key] += 1
         first.setdefault(key, label)
-    key, count = groups.most_common(1)[0]
-    possible = _possible_answers(task) or len(groups)
+    ranked = groups.most_common(2)
+    key, count = ranked[0]
     top = first[key]
-    shown_in = None
-    if count / len(labels) >= min(1.0, 2 / possible):
-        shown_in = next(
-            (
-                name
-                for name, values in _shown_values(task).items()
-                if any(verifier.equal(v, top) for v in values)
-            ),
-            None,
-        )
-    return LabelSpread(top, count, len(labels), possible, shown_in)
+    shown_in = next(
+        (
+            where
+            for where, values in shown_values(task).items()
+            if any(verifier.equal(v, top) for v in values)
+        ),
+        None,
+    )
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return LabelSpread(
+        top, count, len(labels), _possible_answers(task), runner_up, shown_in, len(groups)
+    )
 
 
 def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[str, Any]) -> None:
-    """Add the label spread to `counts`; with enough labels, warn when it is uneven or echoes
-    the task's texts, and raise StageStop past `synth.max_label_dominance`."""
+    """Add the label spread to `counts`; warn when the top label is unlikely for honest labels
+    (sooner when a task text shows it), and raise StageStop when it is very unlikely and
+    either shown or dominant (see the module's docstring)."""
     spread = label_spread(labels, ctx.task)
     if spread is None:
         return
     limit = ctx.config.synth.max_label_dominance
+    p_value = spread.p_value
     counts.update(
         top_label=spread.top_label,
         top_label_share=round(spread.top_share, 4),
-        label_classes=spread.possible,
+        label_classes=spread.classes,
         label_dominance=round(spread.dominance, 4),
+        top_label_p=float(f"{p_value:.3g}"),
     )
     if spread.shown_in is not None:
         counts["top_label_shown_in"] = spread.shown_in
-    over = spread.dominance > limit
-    if spread.total < MIN_LABELLED or (not over and spread.shown_in is None):
-        return
-    if spread.possible > 1:
-        even = f"an even share of {spread.possible} labels would be {1 / spread.possible:.2f}"
+    shown = spread.shown_in is not None
+    dominant = spread.dominance > limit
+    if shown:
+        warn, stop = p_value < WARN_P, p_value < STOP_P
     else:
-        even = "no other label"
-    found = (
-        f"{spread.top_count} of {spread.total} labels are '{spread.top_label}' (share "
-        f"{spread.top_share:.2f}, {even}; label dominance {spread.dominance:.2f}, limit "
-        f"synth.max_label_dominance {limit})"
-    )
+        warn, stop = dominant or p_value < STOP_P, dominant and p_value < STOP_P
+    stop = stop and limit < 1
+    counts["label_check"] = "stop" if stop else "warn" if warn else "ok"
+    if not warn:
+        return
+    found = _describe(spread, p_value, limit)
     advice = ["more votes (synth.votes)", "a stronger teacher"]
-    if spread.shown_in is not None:
-        found += f"; '{spread.top_label}' is shown in the task's {spread.shown_in}"
-        where = "output_format" if spread.shown_in == "output_format" else "demos"
-        advice.insert(0, f"remove the example value from {where}")
+    if shown:
+        found += (
+            f"; '{spread.top_label}' is the answer the task's {spread.shown_in} shows as an "
+            f"example, {_what_was_done(ctx)}"
+        )
+        if not ctx.config.synth.mask_examples:
+            advice.insert(0, "synth.mask_examples: true")
+        advice.append(f"another example value in the task's {spread.shown_in}")
     ctx.warn(f"{stage}: {found}")
-    if over:
+    if stop:
+        kind = "look poisoned" if shown else "are dominated by one answer"
         raise StageStop(
-            f"{stage}: {found}. The teacher's votes look poisoned; the samples and rejects "
-            f"are in {ctx.out}. To change: {'; '.join(advice)}; or raise "
-            "synth.max_label_dominance if the labels really are this uneven.",
+            f"{stage}: {found}. The teacher's labels {kind}; the samples and rejects are in "
+            f"{ctx.out}. To change: {'; '.join(advice)}; or synth.max_label_dominance 1 if the "
+            "labels really are this uneven.",
             counts,
         )
+
+
+def _describe(spread: LabelSpread, p_value: float, limit: float) -> str:
+    if spread.possible is not None:
+        baseline = f"an even share of {spread.possible} labels, {spread.baseline:.2f}"
+    elif spread.runner_up / spread.total > OPEN_BASELINE:
+        baseline = f"the next most common label's share, {spread.baseline:.2f}"
+    else:
+        baseline = f"{spread.baseline:.2f}, more than one value of an open answer usually gets"
+    return (
+        f"{spread.top_count} of {spread.total} labels are '{spread.top_label}' (share "
+        f"{spread.top_share:.2f}; at a share of {baseline}, {spread.top_count} or more of "
+        f"{spread.total} would have probability {p_value:.2g}; label dominance "
+        f"{spread.dominance:.2f}, limit synth.max_label_dominance {limit})"
+    )
+
+
+def _what_was_done(ctx: StageContext) -> str:
+    if not ctx.config.synth.mask_examples:
+        return "and the votes saw it (synth.mask_examples is off)"
+    return (
+        "though the votes saw the task's texts with example values masked and labels equal "
+        "to an example needed the generator's agreement"
+    )

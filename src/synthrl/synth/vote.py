@@ -5,16 +5,27 @@ read by the task's verifier and grouped (same vote key, or `equal`, e.g. numbers
 tolerance or equivalent math). The biggest group's answer becomes the label when its share of
 all K votes reaches `min_agreement`. A tie for first place is rejected, never broken by order,
 and the stored reference solution is one whose answer is in the winning group.
+
+The votes read the task's texts with their example values masked (`synth.mask_examples`): a
+small teacher shown 'for example "7 - 9 = -2"' answers -2 to anything. A label of an open
+answer type (number, math, text, custom) that still equals an answer the task's texts show
+(an example or a demo's answer) is kept only when the generator's own answer agrees with it,
+else rejected as `echoes_example`. Closed types (boolean, choice, label) are left to the label
+checks: there a shown value is one of a few labels, and agreement would only skew the spread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
-from synthrl.synth.stops import check_yield
+from synthrl.synth.prompts import teacher_texts
+from synthrl.synth.stops import check_labels, check_yield
+from synthrl.task.examples import shown_values
 from synthrl.task.prompt import task_prompt
 from synthrl.task.verifier import Verifier
 
@@ -68,7 +79,11 @@ async def verify_candidates(
     """Vote on every candidate; returns the samples whose label passed, rejects the rest."""
     votes = ctx.config.synth.votes
     verifier = ctx.task.verifier
-    requests = [ctx.chat(stage, user(task_prompt(ctx.task, c.input)), n=votes) for c in candidates]
+    texts = teacher_texts(ctx.task, ctx.config.synth)
+    echoes = _echo_check(ctx)
+    requests = [
+        ctx.chat(stage, user(task_prompt(ctx.task, c.input, texts)), n=votes) for c in candidates
+    ]
     completions = await ctx.ask(f"{stage} votes" if stage != "verify" else stage, requests)
     kept: list[Sample] = []
     for candidate, completion in zip(candidates, completions, strict=True):
@@ -78,6 +93,13 @@ async def verify_candidates(
         votes_seen = {g.answer: g.count for g in groups}
         if winner is None:
             ctx.reject(stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input)
+            continue
+        shown = echoes(winner.answer, candidate.proposed_answer)
+        if shown is not None:
+            ctx.reject(
+                stage, "echoes_example", id=candidate.id, votes=votes_seen, input=candidate.input,
+                label=winner.answer, shown_in=shown, proposed_answer=candidate.proposed_answer,
+            )  # fmt: skip
             continue
         reference = next(t for t, m in zip(completion.texts, member, strict=True) if m == 0)
         kept.append(
@@ -99,7 +121,26 @@ async def verify_candidates(
     return kept
 
 
-async def verify(ctx: StageContext) -> dict[str, int]:
+def _echo_check(ctx: StageContext) -> Callable[[str, str | None], str | None]:
+    """A function (label, generator's answer) -> the task text whose example the label echoes
+    without the generator's agreement, or None."""
+    verifier = ctx.task.verifier
+    open_type = verifier.spec.type in ("number", "math", "text", "custom")
+    shown = shown_values(ctx.task) if open_type else {}
+
+    def echoes(label: str, proposed: str | None) -> str | None:
+        where = next(
+            (w for w, values in shown.items() if any(verifier.equal(label, v) for v in values)),
+            None,
+        )
+        if where is None or (proposed and verifier.equal(proposed, label)):
+            return None
+        return where
+
+    return echoes
+
+
+async def verify(ctx: StageContext) -> dict[str, Any]:
     candidates = [Candidate.from_dict(r) for r in read_jsonl(ctx.path("generate.jsonl"))]
     kept = await verify_candidates(ctx, "verify", candidates)
     write_jsonl(ctx.path("verify.jsonl"), (s.to_dict() for s in kept))
@@ -109,11 +150,28 @@ async def verify(ctx: StageContext) -> dict[str, int]:
         if s.proposed_answer and ctx.task.verifier.equal(s.proposed_answer, s.answer)
     )
     rejects = ctx.write_rejects("verify")
-    counts = {
+    counts: dict[str, Any] = {
         "candidates": len(candidates),
         "verified": len(kept),
         "label_matches_generator": agree,
         **{f"rejected_{k}": v for k, v in rejects.items()},
     }
+    texts = teacher_texts(ctx.task, ctx.config.synth)
+    if texts.changed:
+        counts["examples_masked"] = texts.summary()
+    if rejects.get("echoes_example"):
+        ctx.warn(
+            f"verify: {rejects['echoes_example']} labels equal an answer the task's texts "
+            "show and the generator's own answer did not confirm them: dropped as "
+            "echoes_example"
+        )
     check_yield(ctx, "verify", len(kept), len(candidates), rejects, counts)
+    # What the votes said, before echoes of an example were dropped: votes that copy the
+    # example stop the run here, even when the drop left few such labels for dedup to see.
+    echoed = [
+        r["label"]
+        for r in read_jsonl(ctx.path("verify.rejects.jsonl"))
+        if r.get("reason") == "echoes_example"
+    ]
+    check_labels(ctx, "verify", [s.answer for s in kept] + echoed, counts)
     return counts

@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from synthrl.errors import UserError
-from synthrl.task.spec import TaskSpec
+from synthrl.task.prose import derived
+from synthrl.task.spec import InputRules, TaskSpec, merged_rules
 from synthrl.task.verifier import ALLOW_CODE_HINT, Verifier, build_answer_type
 from synthrl.yamlfile import parse_yaml, read_text
 
@@ -35,6 +36,11 @@ class Task:
     verifier: Verifier
     source: str  # a file path or "built-in:NAME", for messages
     code_allowed: bool = True  # False: a custom checker located but not imported (check)
+    # The rules generated inputs keep: the file's input_rules over those read from its prose.
+    input_rules: InputRules | None = None
+    # What was read from the prose, and what of it was dropped because a demo breaks it.
+    rules_from_text: InputRules | None = None
+    rules_dropped: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -108,7 +114,32 @@ def parse_task(
         )
     verifier = Verifier(spec.answer, answer_type)
     _check_demos(spec, verifier, source, read_outputs=allow_code or not runs_code)
-    return Task(spec, verifier, source, code_allowed=allow_code or not runs_code)
+    from_text, dropped = _rules_from_text(spec)
+    return Task(
+        spec,
+        verifier,
+        source,
+        code_allowed=allow_code or not runs_code,
+        input_rules=merged_rules(spec.input_rules, from_text),
+        rules_from_text=InputRules.model_validate(from_text) if from_text else None,
+        rules_dropped=dropped,
+    )
+
+
+def _rules_from_text(spec: TaskSpec) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The input rules the task's prose states, less any its demos break (a misreading: the
+    demos are what the user meant), and the rules dropped, in words."""
+    if spec.input_rules is not None and not spec.input_rules.from_text:
+        return {}, ()
+    rules = derived(spec.description, spec.input_format)
+    dropped = []
+    for name in list(rules):
+        single = InputRules.model_validate({name: rules[name]})
+        broken = next((b for d in spec.demos or [] if (b := single.broken(d.input))), None)
+        if broken is not None:
+            dropped.append(f"{name} (a demo breaks it: {broken})")
+            del rules[name]
+    return rules, tuple(dropped)
 
 
 def _check_demos(spec: TaskSpec, verifier: Verifier, source: str, read_outputs: bool) -> None:

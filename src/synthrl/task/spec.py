@@ -159,7 +159,11 @@ class NumberRange(_Strict):
 
 
 class InputRules(_Strict):
-    """Declarative checks every generated input must pass (else: `breaks_input_format`)."""
+    """Declarative checks every generated input must pass (else: `breaks_input_format`).
+
+    Rules the task's prose states ("two whole numbers between 1 and 20") are read from it
+    (`prose.derived`); a rule written here overrides the one read, and `from_text: false`
+    turns the reading off."""
 
     pattern: str | None = Field(default=None, description="a regex the whole input must match")
     numbers: NumberRange | list[NumberRange] | None = Field(
@@ -167,6 +171,9 @@ class InputRules(_Strict):
         description="bounds for every number, or a list: one range per number, in order",
     )
     max_words: int | None = Field(default=None, ge=1)
+    from_text: bool = Field(
+        default=True, description="also keep the rules the description and input format state"
+    )
     _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @field_validator("numbers")
@@ -180,6 +187,32 @@ class InputRules(_Strict):
             if any(r.order != "any" for r in numbers):
                 raise ValueError("'order' compares numbers under one range; a list orders them")
         return numbers
+
+    @property
+    def any(self) -> bool:
+        """Whether any rule is set."""
+        return self.pattern is not None or self.numbers is not None or self.max_words is not None
+
+    def describe(self) -> str:
+        """The rules in words, for `synthrl check`.
+
+        >>> InputRules(numbers=[{"min": 10, "max": 99}, {"min": 1, "max": 9}]).describe()
+        'numbers: 2 numbers, 10 to 99, then 1 to 9'
+        """
+        parts = []
+        if self.pattern is not None:
+            parts.append(f"pattern: {self.pattern!r}")
+        if isinstance(self.numbers, list):
+            spans = [_span(r) for r in self.numbers]
+            same = len(set(spans)) == 1
+            each = f"each {spans[0]}" if same else ", then ".join(spans)
+            parts.append(f"numbers: {len(spans)} numbers, {each}")
+        elif self.numbers is not None:
+            order = "" if self.numbers.order == "any" else f", {self.numbers.order}"
+            parts.append(f"numbers: every number {_span(self.numbers)}{order}")
+        if self.max_words is not None:
+            parts.append(f"max_words: {self.max_words}")
+        return "; ".join(parts) or "none"
 
     def ranges(self, count: int) -> list[NumberRange] | None:
         """The range of each of `count` numbers (None without number rules)."""
@@ -246,6 +279,28 @@ class InputRules(_Strict):
             if sign * (after - before) > 0:
                 return f"{before:g} then {after:g}, not in {order} order"
         return None
+
+
+def _span(bounds: NumberRange) -> str:
+    if bounds.min is not None and bounds.max is not None:
+        return f"{bounds.min:g} to {bounds.max:g}"
+    if bounds.min is not None:
+        return f"at least {bounds.min:g}"
+    if bounds.max is not None:
+        return f"at most {bounds.max:g}"
+    return "any"
+
+
+def merged_rules(written: InputRules | None, derived: dict[str, object]) -> InputRules | None:
+    """The rules a task keeps: those read from its prose, overridden by each rule written in
+    its file (`from_text: false` keeps the written ones only)."""
+    if written is not None and not written.from_text:
+        return written if written.any else None
+    fields = dict(derived)
+    if written is not None:
+        fields |= {name: getattr(written, name) for name in written.model_fields_set}
+    rules = InputRules.model_validate(fields) if fields else None
+    return rules if rules is not None and rules.any else None
 
 
 def _ordinal(n: int) -> str:

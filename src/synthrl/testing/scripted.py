@@ -117,3 +117,59 @@ class WeakTeacher:
             return "0"
         a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
         return str(a + b if op == "+" else a - b if op == "-" else a * b)
+
+
+_ASKED_NUMBERS = re.compile(r"use (-?\d+)(?:, (-?\d+))* and (-?\d+)")
+# The value an example in the prompt shows as its result: after "=" or "####" in a quoted
+# text or after "for example". A masked example ("… - … = …") shows none.
+_SHOWN_RESULT = re.compile(r"(?:=|####)\s*(-?\d+)\s*[\"'.]")
+
+
+class EchoTeacher:
+    """Responder for FakeServer: a weak teacher that copies the example value its prompt shows.
+
+    It writes and answers "What is A + B?" / "What is A - B?" questions. A generation request
+    uses the numbers it is asked to use ("use 7 and 3") and the operator its seed picks. In a
+    share `echo` of its votes (and `generator_echo` of its proposed answers), spread evenly
+    over each question's vote indices, it answers the result the prompt's example shows
+    ('for example "7 - 9 = -2"' -> -2) instead of working it out; a prompt whose example
+    shows no value (masked: "… - … = …") leaves nothing to copy, so it works it out. Answers
+    end with the calculation, then the value alone on the last line.
+    """
+
+    def __init__(self, echo: float, generator_echo: float | None = None) -> None:
+        self.echo = echo
+        self.generator_echo = echo if generator_echo is None else generator_echo
+
+    def __call__(self, body: dict[str, Any], index: int) -> str:
+        prompt = prompt_text(body)
+        if prompt.startswith("You help build training data"):
+            return json.dumps({"keywords": ["arithmetic"]})
+        if prompt.startswith("Below are examples of a task"):
+            return "One short sum or difference."
+        shown = _SHOWN_RESULT.search(prompt)
+        if prompt.startswith("You write one new example"):
+            seed = int(body.get("seed") or 0)
+            asked = _ASKED_NUMBERS.search(prompt)
+            a, b = (int(asked.group(1)), int(asked.group(3))) if asked else (seed % 10, 7)
+            op = "+-"[_digest(str(seed)) % 2]
+            right = a + b if op == "+" else a - b
+            copies = shown is not None and self._copies(str(seed), 0, self.generator_echo)
+            answer = shown.group(1) if copies else str(right)  # type: ignore[union-attr]
+            question = f"What is {a} {op} {b}?"
+            return json.dumps({"input": question, "reasoning": "worked out", "answer": answer})
+        parts = prompt.split("\n\n")
+        question = parts[1] if len(parts) >= 3 else prompt
+        match = _OPERATION.search(question)
+        if match is None:
+            return "I cannot tell."
+        a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
+        value = a + b if op == "+" else a - b if op == "-" else a * b
+        if shown is not None and self._copies(question, index, self.echo):
+            return f"{a} {op} {b} = {shown.group(1)}\n{shown.group(1)}"
+        return f"{a} {op} {b} = {value}\n{value}"
+
+    @staticmethod
+    def _copies(key: str, index: int, share: float) -> bool:
+        """Whether vote `index` on `key` copies: `share` of every ten consecutive indices."""
+        return (_digest(key) + index) % 10 < round(share * 10)

@@ -1,0 +1,311 @@
+"""Tasks as users write them: example values in the formats, ranges stated in prose.
+
+The cases come from runs of the embedded 0.5B teacher on task files written as a new user
+would: its votes copied the output format's example ("7 - 9 = -2") into every label, its
+inputs broke ranges stated only in words, and requests that all looked alike came back as
+copies of the task's description."""
+
+import json
+import re
+
+import pytest
+
+from synthrl.cli import main
+from synthrl.config import load_config
+from synthrl.errors import UserError
+from synthrl.io import read_json, read_jsonl
+from synthrl.pipeline import run_synth
+from synthrl.synth.stops import STOP_P, WARN_P, LabelSpread, label_spread
+from synthrl.task import load_task
+from synthrl.task.examples import mask_task, masked_text, shown_values
+from synthrl.task.prose import derived
+from synthrl.testing.fake_server import FakeServer
+from synthrl.testing.scripted import EchoTeacher
+
+SIGNS = r"""
+name: signs
+description: Add or subtract two whole numbers from 0 to 9. The result can be negative.
+input_format: 'A short question such as "What is 3 + 4?"'
+output_format: 'Write the calculation with its result, for example "7 - 9 = -2".'
+answer: {type: number, read_from: final_line}
+"""
+GENERATE = ("keywords", "retrieve", "pattern", "generate")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "synthrl-cache"))
+
+
+def task_from(tmp_path, text, name="task.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return load_task(path)
+
+
+@pytest.fixture
+def signs(tmp_path):
+    return task_from(tmp_path, SIGNS, "signs.yaml")
+
+
+def config_for(server, n=20, votes=3, **synth):
+    return load_config(
+        profile="cpu",
+        overrides={
+            "teacher": {"base_url": server.base_url, "model": "fake", "concurrency": 8},
+            "synth": {"n": n, "votes": votes, **synth},
+            "corpus": {"source": "none"},
+        },
+    )
+
+
+def right_answer(question):
+    a, op, b = re.search(r"(-?\d+) ([-+]) (-?\d+)", question).groups()
+    return int(a) + int(b) if op == "+" else int(a) - int(b)
+
+
+def labels_right(samples):
+    return sum(1 for s in samples if float(s["answer"]) == right_answer(s["input"]))
+
+
+# -- example values are masked for the teacher ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "text", "masked"),
+    [
+        ("gsm8k", 'Give the calculation, for example "7 - 9 = -2".', 'for example "… - … = …"'),
+        ("gsm8k", "Answer after ####, e.g. #### 42", "e.g. #### …"),
+        ("gsm8k", "Then the number alone on the last line, for example: 180", "example: …"),
+        ("gsm8k", "Show the steps (e.g. 12 - 5 = 7) and end with ####.", "(e.g. … - … = …)"),
+        ("cqa", "Answer yes or no in <answer></answer>, like <answer>no</answer>.", "<answer>…<"),
+        ("cqa", 'Answer in one word, e.g. "yes".', 'e.g. "…"'),
+        ("gpqa", "Reply with the letter, e.g. <answer>C</answer>.", "<answer>…</answer>"),
+        ("wiki-topics", "One label, for example <answer>science</answer>.", "<answer>…</answer>"),
+    ],
+)
+def test_example_values_are_masked_where_the_teacher_reads_them(task, text, masked):
+    found, examples = masked_text(text, load_task(task).verifier)
+    assert masked in found and examples
+
+
+@pytest.mark.parametrize(
+    ("task", "text"),
+    [
+        ("gsm8k", "Round to 2 decimal places and give it after ####."),  # an instruction
+        ("gsm8k", "Numbers from 0 to 9; the answer after ####."),  # a constraint
+        ("cqa", 'Reply "yes" or "no".'),  # the label set, not an example
+        ("wiki-topics", "One topic such as science, people or history."),  # the labels listed
+        ("gpqa", "for example A) 12 B) 40"),  # options listed
+    ],
+)
+def test_instructions_and_label_lists_are_left_as_written(task, text):
+    assert masked_text(text, load_task(task).verifier) == (text, [])
+
+
+def test_the_teacher_reads_the_masked_texts_and_the_student_the_users(signs):
+    masked = mask_task(signs)
+    assert masked.output_format.endswith('for example "… - … = …".')
+    assert masked.input_format == 'A short question such as "What is … + …?"'
+    assert masked.description == signs.spec.description  # its "0 to 9" is no example
+    assert shown_values(signs) == {"output_format": ["-2"]}  # the input's example is no answer
+    assert "-2" in signs.output_format
+
+
+# -- input rules read from prose ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "input_format", "rules"),
+    [
+        ("Add or subtract two whole numbers from 0 to 9.", 'A question such as "What is 3 + 4?"',
+         {"numbers": [{"min": 0, "max": 9}] * 2}),
+        ("Find the greatest common divisor of two whole numbers between 1 and 20.", "A question.",
+         {"numbers": [{"min": 1, "max": 20}] * 2}),
+        ("Add or subtract.", 'Like "What is 47 + 8?": a two-digit number and a one-digit number.',
+         {"numbers": [{"min": 10, "max": 99}, {"min": 0, "max": 9}]}),  # the example's order
+        ("Add two numbers.", 'The form "What is A + B?", where A is a two-digit number (10 to 99)'
+         " and B a one-digit number (1 to 9).",
+         {"numbers": [{"min": 10, "max": 99}, {"min": 1, "max": 9}]}),  # one range per letter
+        ("Add two two-digit numbers.", "Two numbers from 10 to 49.",
+         {"numbers": [{"min": 10, "max": 49}] * 2}),  # a later, narrower range refines
+        ("Tell whether a number is even or odd.", "A number between 1 and 1000.",
+         {"numbers": {"min": 1, "max": 1000}}),
+        ("Pick the largest of four numbers under 100.", "Options A to D.",
+         {"numbers": [{"max": 99}] * 4}),
+        ("Add three positive numbers, each at most 20.", "A question.",
+         {"numbers": [{"min": 1, "max": 20}] * 3}),
+        ("Classify the review.", "A review of at most 40 words.", {"max_words": 40}),
+        ("Summarise the review in at most 30 words.", "A review of 2 to 3 sentences.", {}),
+        ("Rate the review from 1 to 5.", "A product review.", {}),  # the answer's range
+        ("Round the answer to at most 2 decimals.", "A word problem.", {}),
+    ],
+)  # fmt: skip
+def test_ranges_and_counts_stated_in_prose_become_rules(description, input_format, rules):
+    assert derived(description, input_format) == rules
+
+
+def test_prose_rules_agree_with_the_rules_written_in_the_example_tasks():
+    # The example tasks carry hand-written input_rules; read from their prose alone, the
+    # number rules come out the same (order and word limits are not read).
+    from pathlib import Path
+
+    files = sorted(Path("examples/tasks").glob("*.yaml"))
+    checked = 0
+    for path in files:
+        if path.name == "run.yaml":
+            continue
+        task = load_task(path)
+        written, read = task.spec.input_rules.numbers, task.rules_from_text.numbers
+
+        def spans(rules):
+            return [(r.min, r.max) for r in (rules if isinstance(rules, list) else [rules])]
+
+        single = not isinstance(written, list)
+        assert (set if single else list)(spans(read)) == (set if single else list)(
+            spans(written)
+        ), path.name
+        checked += 1
+    assert checked >= 8
+
+
+def test_a_rule_written_in_the_file_overrides_the_one_read_and_from_text_false_reads_none(
+    tmp_path,
+):
+    written = task_from(tmp_path, SIGNS + "input_rules: {numbers: {min: 0, max: 5}}\n")
+    assert written.input_rules.describe() == "numbers: every number 0 to 5"
+    off = task_from(tmp_path, SIGNS + "input_rules: {from_text: false}\n", "off.yaml")
+    assert off.input_rules is None
+
+
+def test_a_rule_read_from_prose_that_a_demo_breaks_is_dropped(tmp_path):
+    text = SIGNS + "demos: [{input: 'What is 12 - 3?', output: '12 - 3 = 9\n9'}]\n"
+    task = task_from(tmp_path, text)
+    assert task.input_rules is None
+    assert "a demo breaks it" in task.rules_dropped[0]
+
+
+def test_check_shows_the_rules_read_and_the_examples_masked(signs, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["check", signs.source, "--json"])
+    assert done.value.code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["input_rules_from_text"] == "numbers: 2 numbers, each 0 to 9"
+    assert summary["examples_masked_for_teacher"] == (
+        'input_format "What is 3 + 4?"; output_format "7 - 9 = -2"'
+    )
+
+
+def test_each_request_draws_its_numbers_from_the_ranges_stated_in_prose(tmp_path):
+    gcd = task_from(tmp_path, """
+name: gcd-words
+description: Find the greatest common divisor of two whole numbers between 1 and 20.
+input_format: A short question.
+output_format: 'Give the answer after ####, e.g. #### 4'
+answer: {type: number}
+""")  # fmt: skip
+    with FakeServer(EchoTeacher(0.0)) as server:
+        run_synth(gcd, config_for(server, n=12), tmp_path / "run", False, stages=GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    asked = [p for p in prompts if p.startswith("You write one new example")]
+    numbers = [re.search(r"use (\d+) and (\d+)\)", p).groups() for p in asked]
+    assert len(asked) == 12 and len(set(numbers)) >= 8
+    assert all(1 <= int(x) <= 20 for pair in numbers for x in pair)
+    assert all("#### 4" not in p and "#### …" in p for p in asked)
+
+
+def test_inputs_that_break_a_range_stated_in_prose_are_rejected(signs, tmp_path):
+    from synthrl.synth.checks import InputChecks
+
+    checks = InputChecks(signs, 0.8)
+    assert checks.problem("What is 15 - 7?", "8")[0] == "breaks_input_format"
+    assert checks.problem("What is 5 - 7?", "-2") is None
+
+
+# -- votes that copy the example --------------------------------------------------------------
+
+
+def test_with_60_percent_echo_masked_votes_keep_most_samples_with_right_labels(signs, tmp_path):
+    with FakeServer(EchoTeacher(0.6)) as server:
+        stages = run_synth(signs, config_for(server, n=20), tmp_path / "run", False)
+    kept = read_jsonl(tmp_path / "run" / "dedup.jsonl")
+    assert len(kept) >= 8  # at least 40% of N
+    assert labels_right(kept) >= 0.9 * len(kept)
+    assert "7 - 9 = -2" in stages["verify"]["counts"]["examples_masked"]
+
+
+def test_with_60_percent_echo_and_nothing_masked_the_labels_are_poisoned(signs, tmp_path):
+    # The control: the same teacher reading the example as written.
+    with FakeServer(EchoTeacher(0.6)) as server, pytest.raises(UserError) as stop:
+        run_synth(signs, config_for(server, n=20, mask_examples=False), tmp_path / "run", False)
+    # Verify stops on what the votes said, counting the labels it dropped as echoes.
+    assert str(stop.value).startswith("verify: ") and "look poisoned" in str(stop.value)
+    assert "'-2' is the answer the task's output_format shows" in str(stop.value)
+    labelled = read_jsonl(tmp_path / "run" / "verify.jsonl")
+    assert labels_right(labelled) < 0.9 * len(labelled)
+
+
+@pytest.mark.parametrize("mask", [True, False])
+def test_with_90_percent_echo_and_n_8_labels_are_right_or_the_run_stops(signs, tmp_path, mask):
+    out = tmp_path / "run"
+    with FakeServer(EchoTeacher(0.9)) as server:
+        config = config_for(server, n=8, mask_examples=mask)
+        try:
+            run_synth(signs, config, out, False)
+        except UserError as stop:
+            message = str(stop)
+            assert "'-2' is the answer the task's output_format shows" in message
+            assert "synth.mask_examples is off" in message
+            assert read_json(out / "manifest.json")["stages"]["verify"]["status"] == "failed"
+            assert not mask
+            return
+    kept = read_jsonl(out / "dedup.jsonl")
+    assert mask and kept and labels_right(kept) == len(kept)
+
+
+def test_a_label_equal_to_the_example_needs_the_generators_agreement(signs, tmp_path):
+    # Votes that copy whatever is shown, while the generator works its answers out: every
+    # label equal to the example without the generator's agreement is dropped and counted.
+    with FakeServer(EchoTeacher(1.0, generator_echo=0.0)) as server:
+        config = config_for(server, n=10, mask_examples=False, min_yield=0)
+        with pytest.raises(UserError):
+            run_synth(signs, config, tmp_path / "run", False)
+    rejects = read_jsonl(tmp_path / "run" / "verify.rejects.jsonl")
+    echoed = [r for r in rejects if r["reason"] == "echoes_example"]
+    assert echoed and all(r["shown_in"] == "output_format" for r in echoed)
+    verify = read_json(tmp_path / "run" / "manifest.json")["stages"]["verify"]
+    assert verify["counts"]["rejected_echoes_example"] == len(echoed)
+
+
+# -- the label check at any size ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("labels", "verdict"),
+    [
+        (["-2"] * 8, "stop"),  # eight of eight equal to the example
+        (["-2"] * 3, "stop"),
+        (["42"] * 14 + ["5", "6", "7"] * 3 + [str(i) for i in range(20, 34)], "stop"),  # 14/37
+        (["42"] * 8 + [str(i) for i in range(20, 32)], "warn"),  # 8 of 20
+        ([str(i) for i in range(-9, 10)] + ["-2"], "ok"),  # an honest spread
+    ],
+)
+def test_a_top_label_equal_to_the_example_is_judged_by_how_unlikely_it_is(
+    tmp_path, labels, verdict
+):
+    task = task_from(tmp_path, SIGNS.replace('"7 - 9 = -2"', '"7 - 9 = -2" or "#### 42"'))
+    spread = label_spread(labels, task)
+    assert spread.shown_in == "output_format"
+    p = spread.p_value
+    found = "stop" if p < STOP_P else "warn" if p < WARN_P else "ok"
+    assert found == verdict, p
+
+
+def test_a_constant_label_not_shown_anywhere_stops_at_any_size():
+    spread = LabelSpread("15", 6, 6, None, 0, None)
+    assert spread.dominance == 1.0 and spread.p_value < STOP_P
+
+
+def test_an_uneven_but_plausible_closed_spread_is_not_evidence():
+    spread = LabelSpread("yes", 6, 10, 2, 4, "output_format")
+    assert spread.p_value > WARN_P
