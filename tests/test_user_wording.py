@@ -309,3 +309,53 @@ def test_a_constant_label_not_shown_anywhere_stops_at_any_size():
 def test_an_uneven_but_plausible_closed_spread_is_not_evidence():
     spread = LabelSpread("yes", 6, 10, 2, 4, "output_format")
     assert spread.p_value > WARN_P
+
+
+def test_a_format_cut_short_by_a_yaml_comment_is_refused(tmp_path, capsys):
+    path = tmp_path / "cut.yaml"
+    path.write_text(SIGNS.replace(
+        "output_format: 'Write the calculation with its result, for example \"7 - 9 = -2\".'",
+        "output_format: Give the answer after ####, e.g. #### 4",
+    ))  # fmt: skip
+    with pytest.raises(SystemExit) as done:
+        main(["check", str(path)])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "YAML reads '####, e.g. #### 4' as a comment" in err and "quotes" in err
+
+
+@pytest.mark.parametrize(
+    ("description", "input_format", "text", "broken"),
+    [
+        # A number the task's own words mention may be written besides the stated range.
+        ("Round a whole number between 100 and 999 to the nearest ten.",
+         "A question asking to round one three-digit whole number.",
+         "Round 347 to the nearest 10.", False),
+        ("Round a whole number between 100 and 999 to the nearest ten.",
+         "A question asking to round one three-digit whole number.",
+         "Round 47 to the nearest 10.", True),
+        ("Pick the largest.", "A question that lists four whole numbers under 100 as options.",
+         "Which of these 4 options is largest? A) 12 B) 40 C) 7 D) 33", False),
+        ("Add or subtract two whole numbers from 0 to 9.", "A question.",
+         "What is 15 - 7?", True),
+        # "a single whole number": one number.
+        ("Tell whether a number is even or odd.",
+         "A question about a single whole number between 1 and 1000.",
+         "What is the largest even number between 1 and 1000?", True),
+        ("Tell whether a number is even or odd.",
+         "A question about a single whole number between 1 and 1000.", "Is 25 even?", False),
+        # A range in brackets may name its unit.
+        ("Convert hours to minutes.", "A whole number of hours (1 to 12 hours).",
+         "How many minutes are in 14 hours?", True),
+    ],
+)  # fmt: skip
+def test_prose_rules_keep_the_task_to_its_stated_ranges(
+    tmp_path, description, input_format, text, broken
+):
+    task = task_from(tmp_path, f"""
+name: prose
+description: {description}
+input_format: {input_format}
+answer: {{type: number}}
+""")  # fmt: skip
+    assert (task.input_rules.broken(text) is not None) == broken

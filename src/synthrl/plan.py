@@ -176,9 +176,24 @@ def estimate(
         "train_steps": steps,
         "train_s_total": _round(step_s * steps if step_s and steps else None, 1),
         "stopped": stopped,
+        **_labels(counts),
     }
     plan["warnings"] = warnings(plan, config)
     return plan
+
+
+def _labels(counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The pilot's label checks: examples masked, echoes dropped, the top label's check."""
+    verify = counts.get("verify", {})
+    final = counts.get("dedup", {}) if "top_label" in counts.get("dedup", {}) else verify
+    return {
+        "examples_masked": verify.get("examples_masked"),
+        "echoes_dropped": verify.get("rejected_echoes_example", 0),
+        "top_label": final.get("top_label"),
+        "top_label_share": final.get("top_label_share"),
+        "top_label_shown_in": final.get("top_label_shown_in"),
+        "label_check": final.get("label_check"),
+    }
 
 
 def _audit_tokens(verify: dict[str, Any], config: RunConfig) -> tuple[float, float]:
@@ -241,6 +256,18 @@ def warnings(plan: dict[str, Any], config: RunConfig) -> list[str]:
         said.append(
             f"about {expected} learnable samples expected for M = {plan['m']}: selection fills "
             f"the rest with samples that carry no signal; N = {needed} would give about M"
+        )
+    if plan["label_check"] in ("warn", "stop"):
+        shown = plan["top_label_shown_in"]
+        said.append(
+            f"{plan['top_label_share']:.0%} of the pilot's labels are '{plan['top_label']}'"
+            + (f", the answer the task's {shown} shows as an example" if shown else "")
+            + ": read the label warning above; a stronger teacher or more votes"
+        )
+    if plan["echoes_dropped"]:
+        said.append(
+            f"{plan['echoes_dropped']} labels equal to an example value in the task's texts "
+            "were dropped (the generator did not confirm them): the teacher copies examples"
         )
     if plan["teacher_cost_total"] is None and plan["teacher_tokens_total"] is not None:
         said.append(

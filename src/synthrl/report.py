@@ -3,7 +3,8 @@
     write_report(Path("runs/gsm8k"))                       # -> report.html, report.md
     write_report(Path("runs/gsm8k"), reference=Path("real.jsonl"))
 
-Sections: the stage funnel with rejects by reason; pass-rate histograms of the initial samples,
+Sections: the stage funnel with rejects by reason; the labels (example values masked, echoes
+dropped, the top label and its check); pass-rate histograms of the initial samples,
 of all samples after difficulty adaptation, and of the selected ones (the paper's Figure 3);
 input lengths and within-set similarity, against a real reference set when one is given;
 training curves (reward, completion length, KL); base vs trained evaluation with deltas, the
@@ -118,6 +119,29 @@ def _funnel(report: _Report, stages: dict[str, Any]) -> None:
         counts = ", ".join(f"{k}={v}" for k, v in (entry.get("counts") or {}).items())
         rows.append([name, entry.get("status", ""), counts, entry.get("wall_s", "")])
     report.table(["stage", "status", "counts (rejects by reason included)", "wall s"], rows)
+
+
+def _labels(report: _Report, stages: dict[str, Any]) -> None:
+    """What the label checks found and what was done about the task's example values."""
+    report.section("Labels and the task's examples")
+    verify = (stages.get("verify") or {}).get("counts") or {}
+    final = (stages.get("dedup") or {}).get("counts") or {}
+    checked = final if "top_label" in final else verify
+    if not checked:
+        report.text("No labels yet: run `synthrl synth`.")
+        return
+    masked = verify.get("examples_masked")
+    lines = [
+        f"Example values the teacher read masked: {masked or 'none in the task texts'}.",
+        f"Labels dropped because they equal an example value the generator did not confirm: "
+        f"{verify.get('rejected_echoes_example', 0)}.",
+        f"Top label '{checked['top_label']}': {checked['top_label_share']:.0%} of labels "
+        f"(probability {checked.get('top_label_p', 'n/a')} for honest labels; shown in the "
+        f"task's texts: {checked.get('top_label_shown_in', 'no')}); label check: "
+        f"{checked.get('label_check', 'n/a')}.",
+    ]
+    for line in lines:
+        report.text(line)
 
 
 def _pass_rates(report: _Report, scored: list[Record], selected: list[Record]) -> None:
@@ -384,6 +408,7 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     )
     report.markdown.append(f"Each sample's story: {story.name}\n")
     _funnel(report, stages)
+    _labels(report, stages)
     _pass_rates(report, scored, selected)
     _diversity(report, samples, eval_questions(str(reference)) if reference else None)
     _training(report, metrics)

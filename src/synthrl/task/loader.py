@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from synthrl.errors import UserError
-from synthrl.task.prose import derived
+from synthrl.task.prose import derived, mentioned_numbers
 from synthrl.task.spec import InputRules, TaskSpec, merged_rules
 from synthrl.task.verifier import ALLOW_CODE_HINT, Verifier, build_answer_type
 from synthrl.yamlfile import parse_yaml, read_text
@@ -94,6 +95,7 @@ def parse_task(
     check_only: bool = False,
 ) -> Task:
     """Validate YAML text as a task definition; every problem is reported at once."""
+    _check_cut_by_comment(text, source)
     data = parse_yaml(text, source)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
@@ -120,10 +122,34 @@ def parse_task(
         verifier,
         source,
         code_allowed=allow_code or not runs_code,
-        input_rules=merged_rules(spec.input_rules, from_text),
+        input_rules=merged_rules(
+            spec.input_rules,
+            from_text,
+            mentioned_numbers(f"{spec.description}\n{spec.input_format}"),
+        ),
         rules_from_text=InputRules.model_validate(from_text) if from_text else None,
         rules_dropped=dropped,
     )
+
+
+# A plain (unquoted) one-line value in which " ##" begins: YAML reads the rest as a comment.
+_CUT = re.compile(
+    r"^(?P<key>description|input_format|output_format):[ \t]+"
+    r"(?P<kept>[^'\"|>\s][^#\n]*?)[ \t]+(?P<cut>##[^\n]*)$",
+    re.MULTILINE,
+)
+
+
+def _check_cut_by_comment(text: str, source: str) -> None:
+    """A user writing `output_format: give the answer after ####` gets a format that ends at
+    "after": in YAML, a space and "#" begin a comment. Refuse it rather than cut it."""
+    match = _CUT.search(text)
+    if match is not None:
+        raise UserError(
+            f"{source}: field '{match.group('key')}': YAML reads '{match.group('cut')}' as a "
+            f"comment, so the text would end at '{match.group('kept').strip()}'; put the "
+            "whole value in quotes"
+        )
 
 
 def _rules_from_text(spec: TaskSpec) -> tuple[dict[str, Any], tuple[str, ...]]:

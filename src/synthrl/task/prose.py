@@ -46,7 +46,8 @@ _NUM = r"(?:-?\d[\d,]*(?:\.\d+)?|(?:a |one )?(?:hundred|thousand)|zero|one|two|t
 _UNITS = r"(?:words?|sentences?|lines?|characters?|letters?|paragraphs?|items?|options?|choices?|steps?|tokens?)"  # noqa: E501
 _RANGE = re.compile(
     rf"\b(?:from|between)\s+(?P<low>{_NUM})\s*(?:to|and|through|-|–)\s*(?P<high>{_NUM})"
-    rf"(?!\s*{_UNITS}\b)|\(\s*(?P<low2>{_NUM})\s*(?:to|-|–)\s*(?P<high2>{_NUM})\s*\)",
+    rf"(?!\s*{_UNITS}\b)|\(\s*(?P<low2>{_NUM})\s*(?:to|-|–)\s*(?P<high2>{_NUM})"
+    rf"(?!\s*{_UNITS}\b)(?:\s+[a-z]+)?\s*\)",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\b(one|single|1|two|2|three|3|four|4)[- ]digit\b", re.IGNORECASE)
@@ -61,6 +62,10 @@ _AT_MOST = re.compile(
 )
 _COUNT = re.compile(
     r"\b(?P<count>two|three|four|2|3|4)\s+(?:[\w-]+\s+){0,3}?(?:numbers|integers|values)\b",
+    re.IGNORECASE,
+)
+_ONE = re.compile(
+    r"\b(?:a single|exactly one|one)\s+(?:[\w-]+\s+){0,2}?(?:number|integer|value)\b",
     re.IGNORECASE,
 )
 _A_NUMBER = re.compile(r"\b(?:a|an|another)\s+(?:[\w-]+\s+){0,3}?number\b", re.IGNORECASE)
@@ -190,7 +195,7 @@ def _count(text: str) -> int | None:
         articles = _A_NUMBER.findall(sentence)
         if len(articles) >= 2:
             return len(articles)
-    return None
+    return 1 if _ONE.search(text) else None
 
 
 def _letter_ranges(input_format: str, description: str) -> list[_Found] | None:
@@ -283,5 +288,20 @@ def derived(description: str, input_format: str) -> dict[str, Any]:
     if envelope.empty:
         return rules
     rule = _as_rule(envelope)
-    rules["numbers"] = [rule] * count if count is not None and count > 1 else rule
+    rules["numbers"] = [rule] * count if count is not None else rule
     return rules
+
+
+def mentioned_numbers(text: str) -> tuple[float, ...]:
+    """Every number a text writes, in digits or as a word ("nearest ten": 10).
+
+    >>> mentioned_numbers("Round 3 numbers to the nearest ten, from 100 to 999.")
+    (3.0, 10.0, 100.0, 999.0)
+    """
+    found = []
+    for match in re.finditer(rf"(?<![\w.-]){_NUM}(?![\w])", text, re.IGNORECASE):
+        try:
+            found.append(_value(match.group()))
+        except ValueError:
+            continue
+    return tuple(found)

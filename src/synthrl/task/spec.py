@@ -175,6 +175,9 @@ class InputRules(_Strict):
         default=True, description="also keep the rules the description and input format state"
     )
     _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
+    # Numbers the task's own texts mention ("to the nearest ten", "four options"): when the
+    # numbers rule reads its ranges from prose, an input may also write these.
+    _mentioned: tuple[float, ...] = PrivateAttr(default=())
 
     @field_validator("numbers")
     @classmethod
@@ -202,7 +205,9 @@ class InputRules(_Strict):
         parts = []
         if self.pattern is not None:
             parts.append(f"pattern: {self.pattern!r}")
-        if isinstance(self.numbers, list):
+        if isinstance(self.numbers, list) and len(self.numbers) == 1:
+            parts.append(f"numbers: one number, {_span(self.numbers[0])}")
+        elif isinstance(self.numbers, list):
             spans = [_span(r) for r in self.numbers]
             same = len(set(spans)) == 1
             each = f"each {spans[0]}" if same else ", then ".join(spans)
@@ -253,7 +258,14 @@ class InputRules(_Strict):
             if not self._compiled.fullmatch(text):
                 return f"pattern: the input does not match {self.pattern!r}"
         if self.numbers is not None:
-            problem = self._numbers_broken(written_numbers(text))
+            values = written_numbers(text)
+            problem = self._numbers_broken(values)
+            if problem is not None and self._mentioned:
+                rest = list(values)
+                for value in self._mentioned:
+                    if value in rest:
+                        rest.remove(value)
+                problem = self._numbers_broken(rest) if rest != values else problem
             if problem is not None:
                 return f"numbers: {problem}"
         count = len(text.split())
@@ -291,16 +303,23 @@ def _span(bounds: NumberRange) -> str:
     return "any"
 
 
-def merged_rules(written: InputRules | None, derived: dict[str, object]) -> InputRules | None:
+def merged_rules(
+    written: InputRules | None, derived: dict[str, object], mentioned: tuple[float, ...] = ()
+) -> InputRules | None:
     """The rules a task keeps: those read from its prose, overridden by each rule written in
-    its file (`from_text: false` keeps the written ones only)."""
+    its file (`from_text: false` keeps the written ones only). A numbers rule read from prose
+    lets an input also write the numbers the task's texts mention (`mentioned`)."""
     if written is not None and not written.from_text:
         return written if written.any else None
     fields = dict(derived)
     if written is not None:
         fields |= {name: getattr(written, name) for name in written.model_fields_set}
     rules = InputRules.model_validate(fields) if fields else None
-    return rules if rules is not None and rules.any else None
+    if rules is None or not rules.any:
+        return None
+    if "numbers" in derived and (written is None or "numbers" not in written.model_fields_set):
+        rules._mentioned = mentioned
+    return rules
 
 
 def _ordinal(n: int) -> str:
