@@ -403,10 +403,10 @@ def test_each_request_without_passages_gets_its_own_seeded_numbers(subtract, tmp
         run_synth(subtract, config_for(teacher), tmp_path / "a", False, stages=GENERATE)
         prompts = generation_prompts(teacher)
         assert len(prompts) == 16
-        lines = [p for p in prompts if "(if it needs numbers, use" in p]
+        lines = [p for p in prompts if "(with the numbers " in p]
         assert len(lines) == 16 and len(set(prompts)) >= 12
         for prompt in prompts:
-            line = prompt.split("(if it needs numbers, use", 1)[1].split(")")[0]
+            line = prompt.split("(with the numbers ", 1)[1].split(")")[0]
             assert len(re.findall(r"\d+", line)) == 2
             assert all(0 <= int(x) <= 9 for x in re.findall(r"\d+", line))
         # The same seed gives the same prompts: a fresh run folder asks for exactly these.
@@ -424,7 +424,7 @@ def test_with_a_range_per_number_each_request_asks_for_numbers_of_that_shape(tmp
     with FakeServer(WeakTeacher(shaped)) as teacher:
         run_synth(load_task(path), config_for(teacher), tmp_path / "a", False, stages=GENERATE)
         prompts = generation_prompts(teacher)
-    asked = [p.split("(if it needs numbers, use", 1)[1].split(")")[0] for p in prompts]
+    asked = [p.split("(with the numbers ", 1)[1].split(")")[0] for p in prompts]
     pairs = [tuple(int(x) for x in re.findall(r"\d+", line)) for line in asked]
     assert len(pairs) == 16 and len(set(pairs)) >= 12
     assert all(10 <= a <= 99 and 1 <= b <= 9 for a, b in pairs)
@@ -442,7 +442,7 @@ def test_each_request_names_one_of_the_forms_the_input_format_offers(tmp_path):
         config = config_for(teacher, n=32)
         run_synth(load_task(path), config, tmp_path / "a", False, stages=GENERATE)
         prompts = generation_prompts(teacher)
-    named = [re.findall(r'\(of the form "(Compute: A [+-] B =)"; if it needs numbers', p)
+    named = [re.findall(r'\(of the form "(Compute: A [+-] B =)"; with the numbers', p)
              for p in prompts]  # fmt: skip
     assert len(prompts) == 32 and all(len(forms) == 1 for forms in named)
     plus = sum(forms == ["Compute: A + B ="] for forms in named)

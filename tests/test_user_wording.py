@@ -208,7 +208,7 @@ answer: {type: number}
         run_synth(gcd, config_for(server, n=12), tmp_path / "run", False, stages=GENERATE)
         prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
     asked = [p for p in prompts if p.startswith("You write one new example")]
-    numbers = [re.search(r"use (\d+) and (\d+)\)", p).groups() for p in asked]
+    numbers = [re.search(r"with the numbers (\d+) and (\d+) in it\)", p).groups() for p in asked]
     assert len(asked) == 12 and len(set(numbers)) >= 8
     assert all(1 <= int(x) <= 20 for pair in numbers for x in pair)
     assert all("#### 4" not in p and "#### …" in p for p in asked)
@@ -359,3 +359,23 @@ input_format: {input_format}
 answer: {{type: number}}
 """)  # fmt: skip
     assert (task.input_rules.broken(text) is not None) == broken
+
+
+def test_a_masked_example_input_is_filled_with_each_requests_numbers(tmp_path):
+    # 'like "What is 47 + 8?"': the teacher is asked for that input with its own numbers.
+    task = task_from(tmp_path, """
+name: two-digit
+description: Add a two-digit number and a one-digit number.
+input_format: 'A question, first a two-digit number, then a one-digit one, like "What is 47 + 8?"'
+output_format: 'The calculation and its result, for example "47 + 8 = 55".'
+answer: {type: number, read_from: final_line}
+""")  # fmt: skip
+    with FakeServer(EchoTeacher(0.0)) as server:
+        run_synth(task, config_for(server, n=8), tmp_path / "run", False, stages=GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    asked = [re.search(r'\(of the form "What is (\d+) \+ (\d+)\?"\)', p) for p in prompts
+             if p.startswith("You write one new example")]  # fmt: skip
+    assert len(asked) == 8 and all(asked)
+    assert all(10 <= int(m.group(1)) <= 99 and int(m.group(2)) <= 9 for m in asked)
+    kept = read_jsonl(tmp_path / "run" / "generate.jsonl")
+    assert {k["input"] for k in kept} == {m.group(0)[14:-2] for m in asked}

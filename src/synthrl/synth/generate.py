@@ -28,6 +28,7 @@ from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
+from synthrl.task.examples import PLACEHOLDER
 from synthrl.task.verifier import Verifier
 
 
@@ -114,9 +115,11 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
     one per range when it is a list (so "a two-digit A and a one-digit B" is what the teacher
     is asked for). When the input format quotes two or more forms ('"What is A + B?" or "What
     is A - B?"'), the request also names one of them, drawn by the same generator: left to
-    choose, a small teacher writes the first form nearly every time. Said as part of the
-    closing instruction, not as a line of its own: a small teacher copies a line like that
-    into the input."""
+    choose, a small teacher writes the first form nearly every time. A form whose example
+    values were masked ('like "What is 47 + 8?"' reads "What is … + …?") is filled with the
+    drawn numbers, and the request asks for that input. Said as part of the closing
+    instruction, not as a line of its own: a small teacher copies a line like that into the
+    input."""
     rules = ctx.task.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
@@ -138,9 +141,25 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
         if len(drawn) > 1
         else str(drawn[0])
     )
-    forms = quoted_forms(teacher_texts(ctx.task, ctx.config.synth).input_format)
-    form = f'of the form "{rng.choice(forms)}"; ' if len(forms) > 1 else ""
-    return f" ({form}if it needs numbers, use {words})"
+    input_format = teacher_texts(ctx.task, ctx.config.synth).input_format
+    forms = quoted_forms(input_format)
+    if len(forms) < 2:  # one example input, masked: "What is … + …?" is a form to fill
+        forms = [f for f in _quoted(input_format) if f.count(PLACEHOLDER) == len(drawn)][:1]
+    form = rng.choice(forms) if forms else None
+    if form is not None and form.count(PLACEHOLDER) == len(drawn):
+        for number in drawn:
+            form = form.replace(PLACEHOLDER, str(number), 1)
+        return f' (of the form "{form}")'
+    named = f'of the form "{form}"; ' if form is not None and len(forms) > 1 else ""
+    if rules is not None and rules.numbers is not None:
+        # The task states its numbers: asked softly ("if it needs numbers"), a small teacher
+        # hands back the description instead ("Find the GCD of two numbers between 1 and 20").
+        return f" ({named}with the numbers {words} in it)"
+    return f" ({named}if it needs numbers, use {words})"
+
+
+def _quoted(text: str) -> list[str]:
+    return [(m.group(1) or m.group(2)).strip() for m in _QUOTED.finditer(text)]
 
 
 _QUOTED = re.compile(r'"([^"\n]{3,})"|\u201c([^\u201d\n]{3,})\u201d')

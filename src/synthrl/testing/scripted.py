@@ -119,7 +119,8 @@ class WeakTeacher:
         return str(a + b if op == "+" else a - b if op == "-" else a * b)
 
 
-_ASKED_NUMBERS = re.compile(r"use (-?\d+)(?:, (-?\d+))* and (-?\d+)")
+_ASKED_NUMBERS = re.compile(r"(?:use|with the numbers) (-?\d+)(?:, (-?\d+))* and (-?\d+)")
+_ASKED_FORM = re.compile(r'of the form "What is (-?\d+) ([-+]) (-?\d+)\?"')
 # The value an example in the prompt shows as its result: after "=" or "####" in a quoted
 # text or after "for example". A masked example ("… - … = …") shows none.
 _SHOWN_RESULT = re.compile(r"(?:=|####)\s*(-?\d+)\s*[\"'.]")
@@ -129,7 +130,8 @@ class EchoTeacher:
     """Responder for FakeServer: a weak teacher that copies the example value its prompt shows.
 
     It writes and answers "What is A + B?" / "What is A - B?" questions. A generation request
-    uses the numbers it is asked to use ("use 7 and 3") and the operator its seed picks. In a
+    writes the input it is asked for ('of the form "What is 7 + 3?"'), or uses the numbers it
+    is asked to use ("with the numbers 7 and 3") and the operator its seed picks. In a
     share `echo` of its votes (and `generator_echo` of its proposed answers), spread evenly
     over each question's vote indices, it answers the result the prompt's example shows
     ('for example "7 - 9 = -2"' -> -2) instead of working it out; a prompt whose example
@@ -153,6 +155,9 @@ class EchoTeacher:
             asked = _ASKED_NUMBERS.search(prompt)
             a, b = (int(asked.group(1)), int(asked.group(3))) if asked else (seed % 10, 7)
             op = "+-"[_digest(str(seed)) % 2]
+            form = _ASKED_FORM.search(prompt)
+            if form is not None:
+                a, op, b = int(form.group(1)), form.group(2), int(form.group(3))
             right = a + b if op == "+" else a - b
             copies = shown is not None and self._copies(str(seed), 0, self.generator_echo)
             answer = shown.group(1) if copies else str(right)  # type: ignore[union-attr]
