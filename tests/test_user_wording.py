@@ -74,10 +74,10 @@ def labels_right(samples):
 @pytest.mark.parametrize(
     ("task", "text", "masked"),
     [
-        ("gsm8k", 'Give the calculation, for example "7 - 9 = -2".', 'for example "… - … = …"'),
+        ("gsm8k", 'Give the calculation, for example "7 - 9 = -2".', 'for example "…".'),
         ("gsm8k", "Answer after ####, e.g. #### 42", "e.g. #### …"),
         ("gsm8k", "Then the number alone on the last line, for example: 180", "example: …"),
-        ("gsm8k", "Show the steps (e.g. 12 - 5 = 7) and end with ####.", "(e.g. … - … = …)"),
+        ("gsm8k", "Show the steps (e.g. 12 - 5 = 7) and end with ####.", "(e.g. …) and"),
         ("cqa", "Answer yes or no in <answer></answer>, like <answer>no</answer>.", "<answer>…<"),
         ("cqa", 'Answer in one word, e.g. "yes".', 'e.g. "…"'),
         ("gpqa", "Reply with the letter, e.g. <answer>C</answer>.", "<answer>…</answer>"),
@@ -105,7 +105,9 @@ def test_instructions_and_label_lists_are_left_as_written(task, text):
 
 def test_the_teacher_reads_the_masked_texts_and_the_student_the_users(signs):
     masked = mask_task(signs)
-    assert masked.output_format.endswith('for example "… - … = …".')
+    # Masked whole: with its numbers alone masked, "… - … = …" taught a 0.5B teacher to
+    # answer a sum with a difference.
+    assert masked.output_format.endswith('for example "…".')
     assert masked.input_format == 'A short question such as "What is … + …?"'
     assert masked.description == signs.spec.description  # its "0 to 9" is no example
     assert shown_values(signs) == {"output_format": ["-2"]}  # the input's example is no answer
@@ -379,3 +381,22 @@ answer: {type: number, read_from: final_line}
     assert all(10 <= int(m.group(1)) <= 99 and int(m.group(2)) <= 9 for m in asked)
     kept = read_jsonl(tmp_path / "run" / "generate.jsonl")
     assert {k["input"] for k in kept} == {m.group(0)[14:-2] for m in asked}
+
+
+@pytest.mark.parametrize("veto", [True, False])
+def test_labels_the_generators_own_answer_contradicts_are_dropped(signs, tmp_path, veto):
+    # Votes that agree on a wrong answer (off by one) while the generator worked it out.
+    out = tmp_path / "run"
+    with FakeServer(EchoTeacher(0.0, vote_error=1)) as server:
+        config = config_for(server, n=12, generator_veto=veto, min_yield=0)
+        try:
+            run_synth(signs, config, out, False)
+        except UserError as stop:
+            assert veto and "kept 0 of" in str(stop) and "generator_disagrees" in str(stop)
+    counts = read_json(out / "manifest.json")["stages"]["verify"]["counts"]
+    labelled = read_jsonl(out / "verify.jsonl")
+    if veto:
+        assert counts["rejected_generator_disagrees"] == counts["candidates"] >= 8
+        assert not labelled
+    else:
+        assert len(labelled) == counts["candidates"] >= 8 and labels_right(labelled) == 0

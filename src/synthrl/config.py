@@ -96,6 +96,11 @@ class SynthConfig(_Strict):
         le=1,
         description="stop when the top label's excess over an even share passes this (1: never)",
     )
+    generator_veto: bool = Field(
+        default=True,
+        description="drop a label that the teacher's own answer, written with the input, "
+        "contradicts",
+    )
     mask_examples: bool = Field(
         default=True,
         description="the teacher votes and writes with the example values of the task's texts "

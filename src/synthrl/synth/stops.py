@@ -53,6 +53,9 @@ _ADVICE = {
     "copies_demo": "more varied demos or a lower synth.demos_in_prompt",
     "duplicate_input": "demos or a corpus (--corpus) for variety",
     "tie": "more votes (synth.votes)",
+    "generator_disagrees": "more votes (synth.votes), or synth.generator_veto: false to keep "
+    "labels the generator's own answer contradicts",
+    "echoes_example": "another example value in the task's output format",
     "low_agreement": "more votes (synth.votes) or a lower synth.min_agreement",
     "no_readable_votes": "an output_format that says where the answer goes",
     "duplicate": "demos or a corpus (--corpus) for variety, or a higher synth.dedup_threshold",

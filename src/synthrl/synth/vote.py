@@ -7,11 +7,13 @@ all K votes reaches `min_agreement`. A tie for first place is rejected, never br
 and the stored reference solution is one whose answer is in the winning group.
 
 The votes read the task's texts with their example values masked (`synth.mask_examples`): a
-small teacher shown 'for example "7 - 9 = -2"' answers -2 to anything. A label of an open
-answer type (number, math, text, custom) that still equals an answer the task's texts show
-(an example or a demo's answer) is kept only when the generator's own answer agrees with it,
-else rejected as `echoes_example`. Closed types (boolean, choice, label) are left to the label
-checks: there a shown value is one of a few labels, and agreement would only skew the spread.
+small teacher shown 'for example "7 - 9 = -2"' answers -2 to anything. The generator's own
+answer (written with the input) is evidence too: a label it contradicts is rejected as
+`generator_disagrees` (`synth.generator_veto`, on by default: a 0.5B teacher's three votes
+agreed that 3 is greater than 5, its generator did not), and a label of an open answer type
+(number, math, text, custom) that equals an answer the task's texts show (an example's or a
+demo's) is rejected as `echoes_example` unless the generator agrees, veto or not. Closed types
+(boolean, choice, label) get no echo rule: there a shown value is one of a few labels.
 """
 
 from __future__ import annotations
@@ -94,13 +96,16 @@ async def verify_candidates(
         if winner is None:
             ctx.reject(stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input)
             continue
-        shown = echoes(winner.answer, candidate.proposed_answer)
-        if shown is not None:
-            ctx.reject(
-                stage, "echoes_example", id=candidate.id, votes=votes_seen, input=candidate.input,
-                label=winner.answer, shown_in=shown, proposed_answer=candidate.proposed_answer,
-            )  # fmt: skip
-            continue
+        proposed = candidate.proposed_answer
+        if not (proposed and verifier.equal(proposed, winner.answer)):
+            shown = echoes(winner.answer)
+            if shown is not None or ctx.config.synth.generator_veto:
+                reason = "echoes_example" if shown is not None else "generator_disagrees"
+                ctx.reject(
+                    stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input,
+                    label=winner.answer, shown_in=shown, proposed_answer=proposed,
+                )  # fmt: skip
+                continue
         reference = next(t for t, m in zip(completion.texts, member, strict=True) if m == 0)
         kept.append(
             Sample(
@@ -121,21 +126,18 @@ async def verify_candidates(
     return kept
 
 
-def _echo_check(ctx: StageContext) -> Callable[[str, str | None], str | None]:
-    """A function (label, generator's answer) -> the task text whose example the label echoes
-    without the generator's agreement, or None."""
+def _echo_check(ctx: StageContext) -> Callable[[str], str | None]:
+    """A function label -> the task text whose example answer (or demo answer) the label
+    equals, for open answer types; None otherwise."""
     verifier = ctx.task.verifier
     open_type = verifier.spec.type in ("number", "math", "text", "custom")
     shown = shown_values(ctx.task) if open_type else {}
 
-    def echoes(label: str, proposed: str | None) -> str | None:
-        where = next(
+    def echoes(label: str) -> str | None:
+        return next(
             (w for w, values in shown.items() if any(verifier.equal(label, v) for v in values)),
             None,
         )
-        if where is None or (proposed and verifier.equal(proposed, label)):
-            return None
-        return where
 
     return echoes
 
@@ -166,12 +168,12 @@ async def verify(ctx: StageContext) -> dict[str, Any]:
             "echoes_example"
         )
     check_yield(ctx, "verify", len(kept), len(candidates), rejects, counts)
-    # What the votes said, before echoes of an example were dropped: votes that copy the
-    # example stop the run here, even when the drop left few such labels for dedup to see.
+    # What the votes said, before labels the generator contradicted were dropped: votes that
+    # copy an example stop the run here, even when the drop left few such labels for dedup.
     echoed = [
         r["label"]
         for r in read_jsonl(ctx.path("verify.rejects.jsonl"))
-        if r.get("reason") == "echoes_example"
+        if r.get("reason") in ("echoes_example", "generator_disagrees")
     ]
     check_labels(ctx, "verify", [s.answer for s in kept] + echoed, counts)
     return counts

@@ -13,11 +13,14 @@ An example is one of:
   other tasks quotes name things, as in 'reply "yes" or "no"');
 - the rest of a clause after a cue: "for example", "for instance", "e.g.", "such as", "like",
   "say" (to the end of its sentence, or of its brackets when it opens inside them).
-Inside an example, the values masked are the ones an answer could copy: numbers (number and
-math tasks, and in the input format for every task, where example inputs otherwise get
-copied whole), the task's labels and synonyms, yes/no/true/false, option letters, or the whole
-example for text and custom answers. An example that names two or more different labels lists
-the label set ("such as positive, negative or neutral") and is left alone.
+An example holding a value an answer could copy (a number in number and math tasks; one
+label, yes/no or option letter in closed tasks; anything in text and custom ones) is masked
+whole, keeping only its answer marker ('"7 - 9 = -2"' -> '"…"', '<answer>even</answer>' ->
+'<answer>…</answer>'): with only its numbers masked, "… - … = …" still taught a small teacher
+to subtract. An example that names two or more different labels lists the label set ("such
+as positive, negative or neutral") and is left alone. In the input format, examples are
+inputs: only their numbers are masked ('"What is … + …?"'), for every answer type, and
+generation fills them with its own.
 
 What it deliberately does not do: mask numbers outside examples ("numbers from 0 to 9" is a
 constraint the teacher needs), or values written in words ("minus two").
@@ -25,7 +28,7 @@ constraint the teacher needs), or values written in words ("minus two").
 >>> from synthrl.task import load_task
 >>> task = load_task("gsm8k")
 >>> masked_text('Give the result, for example "7 - 9 = -2".', task.verifier)
-('Give the result, for example "… - … = …".', ['"7 - 9 = -2"'])
+('Give the result, for example "…".', ['"7 - 9 = -2"'])
 >>> masked_text("End with the answer after ####, e.g. #### 42", task.verifier)[0]
 'End with the answer after ####, e.g. #### …'
 """
@@ -141,16 +144,39 @@ def masked_text(text: str, verifier: Verifier, numbers_only: bool = False) -> tu
         values = _values(region, verifier, numbers_only)
         if not values:
             continue
-        out, last = [], 0
-        for v_start, v_end in values:
-            out += [region[last:v_start], PLACEHOLDER]
-            last = v_end
-        out.append(region[last:])
-        pieces += [text[at:start], "".join(out)]
+        if numbers_only:
+            out, last = [], 0
+            for v_start, v_end in values:
+                out += [region[last:v_start], PLACEHOLDER]
+                last = v_end
+            out.append(region[last:])
+            masked = "".join(out)
+        else:
+            masked = _whole(region, verifier)
+        pieces += [text[at:start], masked]
         examples.append(region.strip())
         at = end
     pieces.append(text[at:])
     return "".join(pieces), examples
+
+
+def _whole(region: str, verifier: Verifier) -> str:
+    """An example answer masked whole, keeping only where an answer goes: '"7 - 9 = -2"' ->
+    '"…"', '#### 42' -> '#### …'. Masking only its numbers left "… - … = …", and a 0.5B
+    teacher then answered "What is the sum of 2 and 3?" with a subtraction, -1."""
+    stripped = region.strip()
+    lead = region[: len(region) - len(region.lstrip(" \t\"'“`"))]
+    trail = region[len(region.rstrip(" \t\"'”`")) :]
+    tag = verifier.spec.tag
+    if re.search(rf"<{re.escape(tag)}>", stripped, re.IGNORECASE):
+        core = f"<{tag}>{PLACEHOLDER}</{tag}>"
+    elif "####" in stripped:
+        core = f"#### {PLACEHOLDER}"
+    elif "\\boxed" in stripped:
+        core = f"\\boxed{{{PLACEHOLDER}}}"
+    else:
+        core = PLACEHOLDER
+    return lead + core + trail
 
 
 @dataclass(frozen=True)
