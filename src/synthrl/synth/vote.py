@@ -99,7 +99,8 @@ async def verify_candidates(
         proposed = candidate.proposed_answer
         if not (proposed and verifier.equal(proposed, winner.answer)):
             shown = echoes(winner.answer)
-            if shown is not None or ctx.config.synth.generator_veto:
+            contradicted = bool(proposed) and ctx.config.synth.generator_veto
+            if shown is not None or contradicted:
                 reason = "echoes_example" if shown is not None else "generator_disagrees"
                 ctx.reject(
                     stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input,
