@@ -165,6 +165,26 @@ def test_warnings_say_what_to_change():
     assert warnings(stopped, config)[0].startswith("the pilot stopped")
 
 
+def test_the_plan_says_what_the_label_checks_found():
+    config = load_config(None, "cpu", {"synth": {"n": 100}, "select": {"m": 32}})
+    stages = _stages()
+    stages["verify"]["counts"] |= {"examples_masked": 'output_format "#### 42"',
+                                   "rejected_echoes_example": 2,
+                                   "rejected_generator_disagrees": 1}  # fmt: skip
+    stages["dedup"]["counts"] |= {
+        "top_label": "42",
+        "top_label_share": 0.4,
+        "top_label_shown_in": "output_format",
+        "label_check": "warn",
+    }
+    plan = estimate(stages, config, None, None)
+    assert plan["examples_masked"] == 'output_format "#### 42"' and plan["label_check"] == "warn"
+    assert plan["echoes_dropped"] == 2 and plan["generator_vetoed"] == 1
+    assert any("40% of the pilot's labels are '42', the answer the task's output_format shows"
+               in w for w in plan["warnings"])  # fmt: skip
+    assert any("2 labels equal to an example value" in w for w in plan["warnings"])
+
+
 BUDGET = """\
 teacher: {model: fake, concurrency: 1, max_tokens: 64,
           prices: {fake: {input: 1000.0, output: 1000.0}}}

@@ -8,6 +8,7 @@ from synthrl.report import similarity, write_report
 
 SECTIONS = [
     "Stage funnel",
+    "Labels and the examples in the task",
     "Pass rates (initial, after adaptation, selected)",
     "Input lengths and diversity",
     "Training curves",
@@ -95,3 +96,28 @@ def test_the_run_s_own_evaluation_set_is_the_default_reference(tmp_path):
     assert "No reference set given" not in md_path.read_text()
     (tmp_path / "config.yaml").write_text("eval: {data: my_test.jsonl}\n")
     assert default_reference(tmp_path) == "my_test.jsonl"
+
+
+def test_the_report_says_what_the_label_checks_found_and_did(tmp_path):
+    make_run(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["stages"]["verify"] = {
+        "status": "done",
+        "counts": {
+            "verified": 9,
+            "examples_masked": 'output_format "7 - 9 = -2"',
+            "rejected_echoes_example": 2,
+            "rejected_generator_disagrees": 3,
+        },
+    }
+    manifest["stages"]["dedup"] = {"status": "done", "counts": {
+        "kept": 9, "top_label": "-2", "top_label_share": 0.3333, "top_label_p": 0.16,
+        "top_label_shown_in": "output_format", "label_check": "ok"}}  # fmt: skip
+    write_json(tmp_path / "manifest.json", manifest)
+    _, md_path = write_report(tmp_path, None)
+    summary = md_path.read_text()
+    assert "## Labels and the examples in the task" in summary
+    assert 'read masked: output_format "7 - 9 = -2"' in summary
+    assert "did not confirm: 2; because the generator's own answer contradicted them: 3" in summary
+    assert "Top label '-2': 33% of labels (probability 0.16" in summary
+    assert "shown in the task's texts: output_format); label check: ok" in summary

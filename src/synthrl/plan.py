@@ -189,6 +189,7 @@ def _labels(counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "examples_masked": verify.get("examples_masked"),
         "echoes_dropped": verify.get("rejected_echoes_example", 0),
+        "generator_vetoed": verify.get("rejected_generator_disagrees", 0),
         "top_label": final.get("top_label"),
         "top_label_share": final.get("top_label_share"),
         "top_label_shown_in": final.get("top_label_shown_in"),

@@ -123,7 +123,7 @@ def _funnel(report: _Report, stages: dict[str, Any]) -> None:
 
 def _labels(report: _Report, stages: dict[str, Any]) -> None:
     """What the label checks found and what was done about the task's example values."""
-    report.section("Labels and the task's examples")
+    report.section("Labels and the examples in the task")
     verify = (stages.get("verify") or {}).get("counts") or {}
     final = (stages.get("dedup") or {}).get("counts") or {}
     checked = final if "top_label" in final else verify
@@ -134,7 +134,8 @@ def _labels(report: _Report, stages: dict[str, Any]) -> None:
     lines = [
         f"Example values the teacher read masked: {masked or 'none in the task texts'}.",
         f"Labels dropped because they equal an example value the generator did not confirm: "
-        f"{verify.get('rejected_echoes_example', 0)}.",
+        f"{verify.get('rejected_echoes_example', 0)}; because the generator's own answer "
+        f"contradicted them: {verify.get('rejected_generator_disagrees', 0)}.",
         f"Top label '{checked['top_label']}': {checked['top_label_share']:.0%} of labels "
         f"(probability {checked.get('top_label_p', 'n/a')} for honest labels; shown in the "
         f"task's texts: {checked.get('top_label_shown_in', 'no')}); label check: "
