@@ -80,13 +80,13 @@ def _generation_prompt(
     demos = spec.demos or []
     rng = random.Random(synth.seed * 1_000_003 + index)
     chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
-    variation = ""
+    variation, input_hint = "", ""
     if passages:
         passage = passages[index % len(passages)]
         passage_text = f"{passage['title']}\n{passage['text']}".strip()
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
-        variation = _variation(ctx, rng)
+        variation, input_hint = _variation(ctx, rng)
     demo_text = ""
     if chosen:
         demo_text = "\nExamples of the task (write a new one of the same or higher difficulty):"
@@ -100,6 +100,7 @@ def _generation_prompt(
         demos=demo_text,
         passage=passage_text,
         variation=variation,
+        input_hint=input_hint,
         answer_kind=ctx.task.verifier.type.describe(),
     )
 
@@ -108,7 +109,7 @@ def _generation_prompt(
 _SMALL_NUMBERS = 20
 
 
-def _variation(ctx: StageContext, rng: random.Random) -> str:
+def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str]:
     """Words that set request i apart when no passage does: numbers drawn by the request's own
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
     numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
@@ -119,7 +120,10 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
     values were masked ('like "What is 47 + 8?"' reads "What is … + …?") is filled with the
     drawn numbers, and the request asks for that input. Said as part of the closing
     instruction, not as a line of its own: a small teacher copies a line like that into the
-    input."""
+    input. Where the task states its numbers, the same request is repeated in the JSON field
+    for the input ("input": ..., with the numbers 16 and 5 in it): asked only in the closing
+    line, the 0.5B teacher used the numbers in its reasoning and handed back the task's
+    description as the input. Returns (closing words, words for the input field)."""
     rules = ctx.task.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
@@ -131,7 +135,7 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
         if high is None:
             high = low + _SMALL_NUMBERS
         if low > high:
-            return ""
+            return "", ""
         drawn.append(_spread(rng, low, high))
     single = rules.numbers if rules is not None and not isinstance(rules.numbers, list) else None
     if single is not None and single.order != "any":  # in the order the rules ask for
@@ -149,13 +153,13 @@ def _variation(ctx: StageContext, rng: random.Random) -> str:
     if form is not None and form.count(PLACEHOLDER) == len(drawn):
         for number in drawn:
             form = form.replace(PLACEHOLDER, str(number), 1)
-        return f' (of the form "{form}")'
+        return f' (of the form "{form}")', f': "{form}"'
     named = f'of the form "{form}"; ' if form is not None and len(forms) > 1 else ""
     if rules is not None and rules.numbers is not None:
         # The task states its numbers: asked softly ("if it needs numbers"), a small teacher
         # hands back the description instead ("Find the GCD of two numbers between 1 and 20").
-        return f" ({named}with the numbers {words} in it)"
-    return f" ({named}if it needs numbers, use {words})"
+        return f" ({named}with the numbers {words} in it)", f", with the numbers {words} in it"
+    return f" ({named}if it needs numbers, use {words})", ""
 
 
 def _quoted(text: str) -> list[str]:

@@ -12,12 +12,15 @@ change. The manifest keeps the stage's counts beside its failure.
   against what honest labels would give: its count's binomial tail probability under a
   baseline share, 1/k for closed answer types (boolean, choice, label: k possible answers),
   for open types the share of the runner-up label or `OPEN_BASELINE`, whichever is larger.
-  A top label that a task text shows (an example value, a demo's answer) warns below
-  `WARN_P` and stops below `STOP_P`: eight of eight labels equal to the example stop, and
-  so do 14 of 37 when the runner-up has 3 (probability 0.009 at a baseline of 0.2). Any
-  other top label stops when it is that unlikely and its dominance (how far its share is
-  above an even share, scaled to 0..1: `(top_share - 1/k) / (1 - 1/k)`, k the distinct
-  labels for open types) passes `synth.max_label_dominance` (1 turns every label stop off).
+  A top label that a task text shows as an example the votes could read (an example value
+  in the description or output format, with `synth.mask_examples` off) warns below `WARN_P`
+  and stops below `STOP_P`: eight of eight labels equal to the example stop, and so do 14
+  of 37 when the runner-up has 3 (probability 0.009 at a baseline of 0.2). Any other top
+  label (one read masked included) warns when that unlikely or dominant and stops when both,
+  its dominance (how far its share is above an even share, scaled to 0..1: `(top_share -
+  1/k) / (1 - 1/k)`, k the distinct labels for open types) passing
+  `synth.max_label_dominance` (1 turns every label stop off): eight of eight labels equal to
+  anything stop.
 
 >>> spread = LabelSpread("-2", top_count=8, total=8, possible=None, runner_up=0, shown_in="x")
 >>> round(spread.baseline, 2), spread.p_value < STOP_P
@@ -229,8 +232,15 @@ def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[
     if spread.shown_in is not None:
         counts["top_label_shown_in"] = spread.shown_in
     shown = spread.shown_in is not None
+    # An example the votes could read is a value they could copy: judged more strictly. Read
+    # masked, it is one more label; a lean toward it is the teacher's own.
+    visible = (
+        shown
+        and not spread.shown_in.startswith("demo")  # type: ignore[union-attr]
+        and not ctx.config.synth.mask_examples
+    )  # demos are shown to the generator only, never to the votes
     dominant = spread.dominance > limit
-    if shown:
+    if visible:
         warn, stop = p_value < WARN_P, p_value < STOP_P
     else:
         warn, stop = dominant or p_value < STOP_P, dominant and p_value < STOP_P
@@ -250,7 +260,7 @@ def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[
         advice.append(f"another example value in the task's {spread.shown_in}")
     ctx.warn(f"{stage}: {found}")
     if stop:
-        kind = "look poisoned" if shown else "are dominated by one answer"
+        kind = "look poisoned" if visible else "are dominated by one answer"
         raise StageStop(
             f"{stage}: {found}. The teacher's labels {kind}; the samples and rejects are in "
             f"{ctx.out}. To change: {'; '.join(advice)}; or synth.max_label_dominance 1 if the "
@@ -278,6 +288,6 @@ def _what_was_done(ctx: StageContext) -> str:
     if not ctx.config.synth.mask_examples:
         return "and the votes saw it (synth.mask_examples is off)"
     return (
-        "though the votes saw the task's texts with example values masked and labels equal "
-        "to an example needed the generator's agreement"
+        "but the votes read it masked and the generator's own answers had to agree, so the "
+        "lean toward it is the teacher's own"
     )
