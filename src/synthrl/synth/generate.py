@@ -28,7 +28,8 @@ from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
-from synthrl.task.examples import PLACEHOLDER
+from synthrl.task.examples import PLACEHOLDER, number_form
+from synthrl.task.prose import with_numbers
 from synthrl.task.verifier import Verifier
 
 
@@ -37,13 +38,14 @@ class _TeacherSample(BaseModel):
 
     input: str | dict[str, Any]
     reasoning: str | list[str] = ""
-    answer: str | int | float
+    answer: str | int | float | None = None
 
 
 def parse_sample(
     text: str, finish_reason: str | None, verifier: Verifier
 ) -> tuple[dict[str, str] | None, str]:
-    """(fields, "ok") for a usable teacher sample, else (None, reason)."""
+    """(fields, "ok") for a usable teacher sample, else (None, reason). Without an "answer"
+    the answer is read from the reasoning (then `fields["answer_from"]` is "reasoning")."""
     if finish_reason == "length":
         return None, "truncated"
     if not text.strip():
@@ -62,13 +64,21 @@ def parse_sample(
     task_input = task_input.strip()
     if not task_input:
         return None, "empty_input"
-    answer = str(parsed.answer).strip()
-    if verifier.canonical(answer) is None:
-        return None, "answer_unreadable"
     reasoning = parsed.reasoning
     if isinstance(reasoning, list):
         reasoning = "\n".join(map(str, reasoning))
-    return {"input": task_input, "answer": answer, "reasoning": reasoning.strip()}, "ok"
+    fields = {"input": task_input, "reasoning": reasoning.strip()}
+    if parsed.answer is None:
+        # A small teacher often closes the object after its reasoning ("..., so the answer is
+        # no."}): its answer is read from the reasoning as the verifier reads a response.
+        answer = verifier.extract(fields["reasoning"]) if fields["reasoning"] else None
+        if answer is None:
+            return None, "missing_fields"
+        return {**fields, "answer": answer, "answer_from": "reasoning"}, "ok"
+    answer = str(parsed.answer).strip()
+    if verifier.canonical(answer) is None:
+        return None, "answer_unreadable"
+    return {**fields, "answer": answer}, "ok"
 
 
 def _generation_prompt(
@@ -81,20 +91,24 @@ def _generation_prompt(
     rng = random.Random(synth.seed * 1_000_003 + index)
     chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
     variation, input_hint = "", ""
+    description, input_format = texts.description, texts.input_format
     if passages:
         passage = passages[index % len(passages)]
         passage_text = f"{passage['title']}\n{passage['text']}".strip()
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
-        variation, input_hint = _variation(ctx, rng)
+        variation, input_hint, drawn = _variation(ctx, rng)
+        if ctx.task.input_rules is not None and ctx.task.input_rules.numbers is not None:
+            description = with_numbers(description, drawn) or description
+            input_format = with_numbers(input_format, drawn) or input_format
     demo_text = ""
     if chosen:
         demo_text = "\nExamples of the task (write a new one of the same or higher difficulty):"
         demo_text += demos_block(chosen)
     return render(
         "generate",
-        description=texts.description,
-        input_format=texts.input_format,
+        description=description,
+        input_format=input_format,
         output_format=texts.output_format,
         pattern=f"\nPattern of one example: {pattern_text}\n" if pattern_text else "",
         demos=demo_text,
@@ -109,7 +123,7 @@ def _generation_prompt(
 _SMALL_NUMBERS = 20
 
 
-def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str]:
+def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str, list[int]]:
     """Words that set request i apart when no passage does: numbers drawn by the request's own
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
     numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
@@ -123,7 +137,9 @@ def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str]:
     input. Where the task states its numbers, the same request is repeated in the JSON field
     for the input ("input": ..., with the numbers 16 and 5 in it): asked only in the closing
     line, the 0.5B teacher used the numbers in its reasoning and handed back the task's
-    description as the input. Returns (closing words, words for the input field)."""
+    description as the input. Returns (closing words, words for the input field, the numbers
+    drawn); the caller also writes the numbers into the task's own range phrases
+    (`prose.with_numbers`), so that a copy of the task's sentence is an input."""
     rules = ctx.task.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
@@ -135,7 +151,7 @@ def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str]:
         if high is None:
             high = low + _SMALL_NUMBERS
         if low > high:
-            return "", ""
+            return "", "", []
         drawn.append(_spread(rng, low, high))
     single = rules.numbers if rules is not None and not isinstance(rules.numbers, list) else None
     if single is not None and single.order != "any":  # in the order the rules ask for
@@ -149,17 +165,30 @@ def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str]:
     forms = quoted_forms(input_format)
     if len(forms) < 2:  # one example input, masked: "What is … + …?" is a form to fill
         forms = [f for f in _quoted(input_format) if f.count(PLACEHOLDER) == len(drawn)][:1]
+    if not forms and ctx.task.spec.demos:
+        # No form in the input format: a demo's input is one ("What is 6 times 7?"). Left
+        # with the demo as written, the 0.5B teacher handed its first line back 33 times of 40.
+        forms = [
+            form
+            for demo in ctx.task.spec.demos
+            # on one line: asked for a form with line breaks, it wrote the first line only
+            if (form := " ".join(number_form(demo.input).split())).count(PLACEHOLDER) == len(drawn)
+        ][:1]
     form = rng.choice(forms) if forms else None
     if form is not None and form.count(PLACEHOLDER) == len(drawn):
         for number in drawn:
             form = form.replace(PLACEHOLDER, str(number), 1)
-        return f' (of the form "{form}")', f': "{form}"'
+        return f' (of the form "{form}")', f': "{form}"', drawn
     named = f'of the form "{form}"; ' if form is not None and len(forms) > 1 else ""
     if rules is not None and rules.numbers is not None:
         # The task states its numbers: asked softly ("if it needs numbers"), a small teacher
         # hands back the description instead ("Find the GCD of two numbers between 1 and 20").
-        return f" ({named}with the numbers {words} in it)", f", with the numbers {words} in it"
-    return f" ({named}if it needs numbers, use {words})", ""
+        return (
+            f" ({named}with the numbers {words} in it)",
+            f", with the numbers {words} in it",
+            drawn,
+        )
+    return f" ({named}if it needs numbers, use {words})", "", drawn
 
 
 def _quoted(text: str) -> list[str]:
@@ -201,11 +230,13 @@ def _spread(rng: random.Random, low: int, high: int) -> int:
 
 def _candidates(
     ctx: StageContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
-) -> list[Candidate]:
-    """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs."""
+) -> tuple[list[Candidate], int]:
+    """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs; also
+    how many kept ones had their answer read from their reasoning."""
     checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold)
     kept: list[Candidate] = []
     seen: set[str] = set()
+    from_reasoning = 0
     for (text, finish), info in zip(texts, meta, strict=True):
         fields, reason = parse_sample(text, finish, ctx.task.verifier)
         if fields is None:
@@ -221,6 +252,7 @@ def _candidates(
             ctx.reject(stage, "duplicate_input", text, **info)
             continue
         seen.add(cid)
+        from_reasoning += fields.get("answer_from") == "reasoning"
         kept.append(
             Candidate(
                 id=cid,
@@ -233,7 +265,7 @@ def _candidates(
                 passage_id=info.get("passage_id"),
             )
         )
-    return kept
+    return kept, from_reasoning
 
 
 async def generate(ctx: StageContext) -> dict[str, int]:
@@ -254,13 +286,14 @@ async def generate(ctx: StageContext) -> dict[str, int]:
         meta.append({"passage_id": passages[i % len(passages)]["id"] if passages else None})
     completions = await ctx.ask("generate", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    kept = _candidates(ctx, "generate", texts, meta)
+    kept, from_reasoning = _candidates(ctx, "generate", texts, meta)
     write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
     distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
     rejects = ctx.write_rejects("generate")
     counts = {
         "requested": n,
         "parsed": len(kept),
+        "answer_from_reasoning": from_reasoning,
         "passages_used": distinct_passages,
         **{f"rejected_{k}": v for k, v in rejects.items()},
     }
@@ -292,7 +325,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
         meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
     completions = await ctx.ask("rewrite", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    candidates = _candidates(ctx, "rewrite", texts, meta)
+    candidates, from_reasoning = _candidates(ctx, "rewrite", texts, meta)
     verified = await verify_candidates(ctx, "rewrite", candidates)
     write_jsonl(ctx.path("rewrite.jsonl"), (s.to_dict() for s in verified))
     return {
@@ -300,6 +333,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
         "requested_harder": sum(1 for m in meta if m["origin"] == "harder"),
         "requested_easier": sum(1 for m in meta if m["origin"] == "easier"),
         "parsed": len(candidates),
+        "answer_from_reasoning": from_reasoning,
         "verified": len(verified),
         **{f"rejected_{k}": v for k, v in ctx.write_rejects("rewrite").items()},
     }

@@ -90,9 +90,13 @@ _NUMBER = re.compile(
     r"|(?<![\w.])-?\.\d+"
 )
 _NUMBER_ANCHOR = re.compile(_ANCHOR + r"(?:[a-zA-Z]+\s+){0,3}?(" + _NUMBER.pattern + ")")
-# A region that ends by stating its result in words: "3 times 6 is 18.", "... equals 72".
+# A region that ends by stating its result in words: "3 times 6 is 18.", "... equals 72",
+# "3 hours is equal to 180 minutes." (one unit word may follow the number).
 # (The tail is written so that a long run of spaces cannot make it backtrack quadratically.)
-_STATED = re.compile(r"(?i:\b(?:is|equals)\s+)(" + _NUMBER.pattern + r")\s*(?:[.!]\s*)?$")
+_STATED = re.compile(
+    r"(?i:\b(?:is(?: equal to)?|equals|makes)\s+)(" + _NUMBER.pattern + r")"
+    r"(?:[ \t]+[A-Za-z]+)?\s*(?:[.!]\s*)?$"
+)
 # After the last "=", a number that an operator and another number follow is an expression,
 # not a result: "14 - 2 = 12 + 2." names none here (read as 12, it paid GRPO to go on writing),
 # and the verifier then reads the response as unformatted, by its last number.

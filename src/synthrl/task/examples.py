@@ -160,6 +160,15 @@ def masked_text(text: str, verifier: Verifier, numbers_only: bool = False) -> tu
     return "".join(pieces), examples
 
 
+def number_form(text: str) -> str:
+    """`text` with every number replaced by "…": the form of an example input.
+
+    >>> number_form("Which is largest? A) 12 B) 85")
+    'Which is largest? A) … B) …'
+    """
+    return _NUMBER.sub(PLACEHOLDER, text)
+
+
 def _whole(region: str, verifier: Verifier) -> str:
     """An example answer masked whole, keeping only where an answer goes: '"7 - 9 = -2"' ->
     '"…"', '#### 42' -> '#### …'. Masking only its numbers left "… - … = …", and a 0.5B

@@ -68,6 +68,7 @@ _ONE = re.compile(
     r"\b(?:a single|exactly one|one)\s+(?:[\w-]+\s+){0,2}?(?:number|integer|value)\b",
     re.IGNORECASE,
 )
+_PLURAL = re.compile(r"\b(?:numbers|integers|values)\b", re.IGNORECASE)
 _A_NUMBER = re.compile(r"\b(?:a|an|another)\s+(?:[\w-]+\s+){0,3}?number\b", re.IGNORECASE)
 # A bound like "at most 20" is about the input's numbers only right after one of these.
 _NUMBER_NOUN = re.compile(r"\b(?:numbers?|integers?|values?|each|digits?)\b", re.IGNORECASE)
@@ -191,11 +192,19 @@ def _count(text: str) -> int | None:
     if match is not None:
         word = match.group("count").lower()
         return int(word) if word.isdigit() else _WORD_NUMBERS[word]
+    articles = 0
     for sentence in _SENTENCE.split(text):
-        articles = _A_NUMBER.findall(sentence)
-        if len(articles) >= 2:
-            return len(articles)
-    return 1 if _ONE.search(text) else None
+        found = len(_A_NUMBER.findall(sentence))
+        if found >= 2:
+            return found
+        articles += found
+    if _ONE.search(text):
+        return 1
+    # "hours to minutes: a whole number of hours": one number, when no sentence speaks of
+    # numbers in the plural.
+    if articles == 1 and not _PLURAL.search(text):
+        return 1
+    return None
 
 
 def _letter_ranges(input_format: str, description: str) -> list[_Found] | None:
@@ -305,3 +314,49 @@ def mentioned_numbers(text: str) -> tuple[float, ...]:
         except ValueError:
             continue
     return tuple(found)
+
+
+def with_numbers(text: str, numbers: list[int]) -> str | None:
+    """`text` with the ranges it states replaced by `numbers`, for one generation request:
+    "two whole numbers between 1 and 20" -> "two whole numbers: 16 and 5". A small teacher
+    asked for "a new input" hands the task's own sentence back; handed back like this, it is
+    an input. One range phrase takes all the numbers; as many phrases as numbers (one per
+    letter: "A is a two-digit number (10 to 99) and B ...") take one each; any other count,
+    or none, gives None. Sentences about the answer are left as written.
+
+    >>> with_numbers("Find the GCD of two whole numbers between 1 and 20.", [16, 5])
+    'Find the GCD of two whole numbers: 16 and 5.'
+    >>> with_numbers("A is a two-digit number (10 to 99) and B a digit (1 to 9).", [63, 4])
+    'A is a two-digit number (63) and B a digit (4).'
+    """
+    spans = []
+    at = 0
+    for sentence in _SENTENCE.split(text):
+        start = text.index(sentence, at)
+        at = start + len(sentence)
+        if _ABOUT_ANSWER.search(sentence):
+            continue
+        for match in _RANGE.finditer(sentence):
+            spans.append((start + match.start(), start + match.end(), match.group()))
+        for match in _AT_MOST.finditer(sentence):
+            if not match.group("unit") and _NUMBER_NOUN.search(
+                sentence[max(0, match.start() - 30) : match.start()]
+            ):
+                spans.append((start + match.start(), start + match.end(), match.group()))
+    if not spans or not numbers:
+        return None
+    spans.sort()
+    words = [str(n) for n in numbers]
+    if len(spans) == 1:
+        filled = [", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else words[0]]
+    elif len(spans) == len(words):
+        filled = words
+    else:
+        return None
+    out, last = [], 0
+    for (start, end, phrase), value in zip(spans, filled, strict=True):
+        before = text[last:start].rstrip(" ")
+        out.append(f"{before} ({value})" if phrase.startswith("(") else f"{before}: {value}")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
