@@ -400,3 +400,58 @@ def test_labels_the_generators_own_answer_contradicts_are_dropped(signs, tmp_pat
         assert not labelled
     else:
         assert len(labelled) == counts["candidates"] >= 8 and labels_right(labelled) == 0
+
+
+def test_the_task_sentence_a_small_teacher_hands_back_carries_the_requests_numbers(tmp_path):
+    gcd = task_from(tmp_path, """
+name: gcd-words
+description: Find the greatest common divisor of two whole numbers between 1 and 20.
+input_format: A short question.
+output_format: 'Give the answer after ####, e.g. #### 4'
+answer: {type: number}
+""")  # fmt: skip
+    with FakeServer(EchoTeacher(0.0)) as server:
+        run_synth(gcd, config_for(server, n=6), tmp_path / "run", False, stages=GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    for prompt in (p for p in prompts if p.startswith("You write one new example")):
+        a, b = re.search(r"with the numbers (\d+) and (\d+) in it\)", prompt).groups()
+        assert f"divisor of two whole numbers: {a} and {b}." in prompt
+        field = f"exactly as a solver would see it, with the numbers {a} and {b} in it;"
+        assert field in prompt
+
+
+def test_a_demos_input_is_the_form_when_the_input_format_quotes_none(tmp_path):
+    times = task_from(tmp_path, """
+name: times-words
+description: Multiply two single-digit numbers.
+input_format: One multiplication question.
+answer: {type: number}
+demos:
+  - input: What is 6 times 7?
+    output: "6 times 7 is 42.\\n#### 42"
+""")  # fmt: skip
+    with FakeServer(EchoTeacher(0.0)) as server:
+        run_synth(times, config_for(server, n=6), tmp_path / "run", False, stages=GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    asked = [re.search(r'\(of the form "What is (\d) times (\d)\?"\)', p) for p in prompts
+             if p.startswith("You write one new example")]  # fmt: skip
+    assert len(asked) == 6 and all(asked)
+
+
+def test_an_answer_missing_from_the_teachers_json_is_read_from_its_reasoning():
+    from synthrl.synth.generate import parse_sample
+
+    verifier = load_task("cqa").verifier
+    text = (
+        '{"input": "Is 2 greater than 6?", "reasoning": "2 is less than 6, so the answer is no."}'
+    )
+    fields, reason = parse_sample(text, "stop", verifier)
+    assert reason == "ok" and fields["answer"] == "no" and fields["answer_from"] == "reasoning"
+    unread = '{"input": "Is 2 greater than 6?", "reasoning": "Let us break it down:"}'
+    assert parse_sample(unread, "stop", verifier) == (None, "missing_fields")
+
+
+def test_a_single_number_is_read_from_a_number_of_something():
+    assert derived("Convert hours to minutes.", "A whole number of hours (1 to 12 hours).") == {
+        "numbers": [{"min": 1, "max": 12}]
+    }
