@@ -118,6 +118,7 @@ READINGS = [
     ("minutes", "How many minutes are in an hour?", "60", True),
     ("minutes", "How many minutes are in 13 hours?", "780", False),
     ("minutes", "How many minutes are in 2.5 hours?", "150", False),
+    ("minutes", "How many minutes are there in a whole number of hours (9)?", "540", True),
     ("minutes", "Convert 2 hours and 30 minutes to minutes.", "150", False),
     ("next-day", "If today is Monday, what day will it be in 3 days?", "Thursday", True),
     ("next-day", "What day comes 2 days after Saturday?", "Monday", True),

@@ -345,6 +345,10 @@ def minutes(text: str) -> Reading:
     text = re.sub(r"\b(?:an|one) hour\b", "1 hour", text, flags=re.IGNORECASE)
     text = re.sub(r"(\d+) and a half hours", r"\1.5 hours", text, flags=re.IGNORECASE)
     hours = {_to_number(m.group(1)) for m in _HOURS.finditer(text)}
+    if not hours and re.search(r"\bhours?\b", text, re.IGNORECASE):
+        # "How many minutes are in a whole number of hours (9)?": the one number is the hours.
+        alone = [_to_number(n) for n in _NUMBER.findall(text)]
+        hours = set(alone) if len(alone) == 1 else set()
     if len(hours) != 1:
         return None, False
     extra = [_to_number(m.group(1)) for m in _MINUTES.finditer(text)]
