@@ -98,7 +98,12 @@ def _generation_prompt(
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
         variation, input_hint, drawn = _variation(ctx, rng)
-        if ctx.task.input_rules is not None and ctx.task.input_rules.numbers is not None:
+        rules = ctx.task.input_rules
+        # Numbers written into the task's sentence make a copy of it an input for a number
+        # answer ("the GCD of two whole numbers: 16 and 5"); for a label it made claims to
+        # echo ("85 is even", labelled even by every vote).
+        open_answer = ctx.task.verifier.spec.type in ("number", "math")
+        if open_answer and rules is not None and rules.numbers is not None:
             description = with_numbers(description, drawn) or description
             input_format = with_numbers(input_format, drawn) or input_format
     demo_text = ""
