@@ -59,6 +59,11 @@ def config_for(server, n=20, votes=3, **synth):
     )
 
 
+def generation_prompts(server):
+    prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    return [p for p in prompts if p.startswith("You write one new example")]
+
+
 def right_answer(question):
     a, op, b = re.search(r"(-?\d+) ([-+]) (-?\d+)", question).groups()
     return int(a) + int(b) if op == "+" else int(a) - int(b)
@@ -208,8 +213,8 @@ answer: {type: number}
 """)  # fmt: skip
     with FakeServer(EchoTeacher(0.0)) as server:
         run_synth(gcd, config_for(server, n=12), tmp_path / "run", False, stages=GENERATE)
-        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
-    asked = [p for p in prompts if p.startswith("You write one new example")]
+        prompts = generation_prompts(server)
+    asked = prompts
     numbers = [re.search(r"with the numbers (\d+) and (\d+) in it\)", p).groups() for p in asked]
     assert len(asked) == 12 and len(set(numbers)) >= 8
     assert all(1 <= int(x) <= 20 for pair in numbers for x in pair)
@@ -374,9 +379,8 @@ answer: {type: number, read_from: final_line}
 """)  # fmt: skip
     with FakeServer(EchoTeacher(0.0)) as server:
         run_synth(task, config_for(server, n=8), tmp_path / "run", False, stages=GENERATE)
-        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
-    asked = [re.search(r'\(of the form "What is (\d+) \+ (\d+)\?"\)', p) for p in prompts
-             if p.startswith("You write one new example")]  # fmt: skip
+        prompts = generation_prompts(server)
+    asked = [re.search(r'\(of the form "What is (\d+) \+ (\d+)\?"\)', p) for p in prompts]
     assert len(asked) == 8 and all(asked)
     assert all(10 <= int(m.group(1)) <= 99 and int(m.group(2)) <= 9 for m in asked)
     kept = read_jsonl(tmp_path / "run" / "generate.jsonl")
@@ -412,8 +416,8 @@ answer: {type: number}
 """)  # fmt: skip
     with FakeServer(EchoTeacher(0.0)) as server:
         run_synth(gcd, config_for(server, n=6), tmp_path / "run", False, stages=GENERATE)
-        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
-    for prompt in (p for p in prompts if p.startswith("You write one new example")):
+        prompts = generation_prompts(server)
+    for prompt in prompts:
         a, b = re.search(r"with the numbers (\d+) and (\d+) in it\)", prompt).groups()
         assert f"divisor of two whole numbers: {a} and {b}." in prompt
         field = f"exactly as a solver would see it, with the numbers {a} and {b} in it;"
@@ -432,9 +436,8 @@ demos:
 """)  # fmt: skip
     with FakeServer(EchoTeacher(0.0)) as server:
         run_synth(times, config_for(server, n=6), tmp_path / "run", False, stages=GENERATE)
-        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
-    asked = [re.search(r'\(of the form "What is (\d) times (\d)\?"\)', p) for p in prompts
-             if p.startswith("You write one new example")]  # fmt: skip
+        prompts = generation_prompts(server)
+    asked = [re.search(r'\(of the form "What is (\d) times (\d)\?"\)', p) for p in prompts]
     assert len(asked) == 6 and all(asked)
 
 

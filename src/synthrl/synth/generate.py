@@ -28,7 +28,7 @@ from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
-from synthrl.task.examples import PLACEHOLDER, number_form
+from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form
 from synthrl.task.prose import with_numbers
 from synthrl.task.verifier import Verifier
 
@@ -82,11 +82,14 @@ def parse_sample(
 
 
 def _generation_prompt(
-    ctx: StageContext, index: int, passages: list[dict[str, Any]], pattern_text: str | None
+    ctx: StageContext,
+    index: int,
+    passages: list[dict[str, Any]],
+    pattern_text: str | None,
+    texts: MaskedTexts,
 ) -> str:
     spec = ctx.task.spec
     synth = ctx.config.synth
-    texts = teacher_texts(ctx.task, synth)
     demos = spec.demos or []
     rng = random.Random(synth.seed * 1_000_003 + index)
     chosen = rng.sample(demos, min(synth.demos_in_prompt, len(demos)))
@@ -97,7 +100,7 @@ def _generation_prompt(
         passage_text = f"{passage['title']}\n{passage['text']}".strip()
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
-        variation, input_hint, drawn = _variation(ctx, rng)
+        variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
         rules = ctx.task.input_rules
         # Numbers written into the task's sentence make a copy of it an input for a number
         # answer ("the GCD of two whole numbers: 16 and 5"); for a label it made claims to
@@ -128,7 +131,9 @@ def _generation_prompt(
 _SMALL_NUMBERS = 20
 
 
-def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str, list[int]]:
+def _variation(
+    ctx: StageContext, rng: random.Random, input_format: str
+) -> tuple[str, str, list[int]]:
     """Words that set request i apart when no passage does: numbers drawn by the request's own
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
     numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
@@ -166,7 +171,6 @@ def _variation(ctx: StageContext, rng: random.Random) -> tuple[str, str, list[in
         if len(drawn) > 1
         else str(drawn[0])
     )
-    input_format = teacher_texts(ctx.task, ctx.config.synth).input_format
     forms = quoted_forms(input_format)
     if len(forms) < 2:  # one example input, masked: "What is … + …?" is a form to fill
         forms = [f for f in _quoted(input_format) if f.count(PLACEHOLDER) == len(drawn)][:1]
@@ -277,9 +281,10 @@ async def generate(ctx: StageContext) -> dict[str, int]:
     passages = read_jsonl(ctx.path("retrieve.jsonl"))
     pattern_text = read_json(ctx.path("pattern.json")).get("pattern")
     n = ctx.config.synth.n
+    texts = teacher_texts(ctx.task, ctx.config.synth)  # the teacher's view, read once
     requests, meta = [], []
     for i in range(n):
-        prompt = _generation_prompt(ctx, i, passages, pattern_text)
+        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts)
         requests.append(
             ctx.chat(
                 "generate",

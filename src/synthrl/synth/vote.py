@@ -173,8 +173,8 @@ async def verify(ctx: StageContext) -> dict[str, Any]:
     # copy an example stop the run here, even when the drop left few such labels for dedup.
     echoed = [
         r["label"]
-        for r in read_jsonl(ctx.path("verify.rejects.jsonl"))
-        if r.get("reason") in ("echoes_example", "generator_disagrees")
+        for r in ctx.rejects.get("verify", [])
+        if r["reason"] in ("echoes_example", "generator_disagrees")
     ]
     check_labels(ctx, "verify", [s.answer for s in kept] + echoed, counts)
     return counts
