@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the run folders in DIR/<task>")
     args = parser.parse_args()
 
-    files = {path.stem: path for path in sorted(SUITE.glob("*.yaml"))}
+    files = {path.stem: path for path in sorted(SUITE.glob("*.yaml")) if path.name != "run.yaml"}
     names = args.tasks.split(",") if args.tasks else list(files)
     unknown = [name for name in names if name not in files]
     if unknown:

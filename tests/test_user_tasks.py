@@ -13,7 +13,7 @@ from synthrl.task import load_task
 
 ROOT = Path(__file__).parents[1]
 SUITE = ROOT / "examples" / "user-tasks"
-FILES = sorted(SUITE.glob("*.yaml"))
+FILES = sorted(path for path in SUITE.glob("*.yaml") if path.name != "run.yaml")  # tasks only
 
 
 def load_module(path: Path, name: str):
@@ -155,11 +155,17 @@ def test_possible_answers_count_what_the_stated_constraints_allow():
     assert answers.possible_answers("no-such-task") is None
 
 
-HELDOUT = SUITE / "two-digit.heldout.jsonl"
+HELDOUT = SUITE / "two-digit.heldout.jsonl"  # the dev part
+TEST_PART = SUITE / "two-digit.test.jsonl"
 
 
-def test_the_heldout_answers_are_the_programs_answers():
-    rows = [json.loads(line) for line in HELDOUT.read_text().splitlines()]
+def read_rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("path", [HELDOUT, TEST_PART], ids=["dev", "test"])
+def test_the_heldout_answers_are_the_programs_answers(path):
+    rows = read_rows(path)
     assert len(rows) == 120 and len({row["input"] for row in rows}) == 120
     assert sum(" + " in row["input"] for row in rows) == 60
     for row in rows:
@@ -167,11 +173,17 @@ def test_the_heldout_answers_are_the_programs_answers():
         assert set(row) == {"id", "input", "answer"}
 
 
-def test_the_heldout_file_is_what_its_generator_writes(tmp_path, monkeypatch):
+def test_the_dev_and_test_parts_share_no_problem():
+    dev, test = ({row["input"] for row in read_rows(path)} for path in (HELDOUT, TEST_PART))
+    assert not dev & test
+
+
+def test_the_heldout_files_are_what_their_generator_writes(tmp_path, monkeypatch):
     maker = load_module(SUITE / "make_heldout.py", "user_task_make_heldout")
     monkeypatch.setattr(maker, "HERE", tmp_path)
     maker.main()
-    assert (tmp_path / HELDOUT.name).read_text() == HELDOUT.read_text()
+    for path in (HELDOUT, TEST_PART):
+        assert (tmp_path / path.name).read_text() == path.read_text()
 
 
 def test_the_benchmark_reads_its_figures_from_a_run_folder(tmp_path):
