@@ -1,11 +1,12 @@
 """Task files written the way users write them: what the embedded teacher makes of each.
 
     .venv/bin/python benchmarks/user_tasks.py [--tasks one-digit,gcd] [--n 40] [--votes 3]
-        [--out FIGURES.json] [--keep DIR]
+        [--out FIGURES.json] [--keep DIR] [--model OTHER.gguf]
 
 For each task file in examples/user-tasks/ (all by default), the teacher stages keywords,
 retrieve, pattern, generate, verify and dedup run on a fresh run folder (its own, empty teacher
-cache) with the embedded offline teacher (llama-server, 4 slots, started once for all tasks):
+cache) with the embedded offline teacher (llama-server, 4 slots, started once for all tasks;
+`--model` serves another GGUF file the same way, e.g. the 1.5B of benchmarks/RESULTS.md):
 profile cpu, no corpus, N = --n, K = --votes, temperature 0.5, 256 tokens, 900 s per call;
 every other setting at its default, so the yield and label checks may stop a task, as they
 would a user's run (the stop is recorded and the files written so far are still read). A task
@@ -231,6 +232,7 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=3, help="teacher votes per sample")
     parser.add_argument("--out", type=Path, help="write every figure to this JSON file")
     parser.add_argument("--keep", type=Path, help="keep the run folders in DIR/<task>")
+    parser.add_argument("--model", type=Path, help="another GGUF file to serve (default: built-in)")
     args = parser.parse_args()
 
     files = {path.stem: path for path in sorted(SUITE.glob("*.yaml")) if path.name != "run.yaml"}
@@ -247,7 +249,7 @@ def main() -> None:
     from synthrl.task import load_task
 
     answers = load_answers()
-    teacher = LocalTeacher(slots=4)
+    teacher = LocalTeacher(slots=4, model=args.model)
     if teacher.binary is None:
         raise SystemExit("llama-server is not built: `make demo` builds it")
     rows = []
@@ -265,6 +267,7 @@ def main() -> None:
                 stopped, wall = run_stages(task, config, folder)
                 row = {**measure(name, task, folder, args.n, answers), "stopped": stopped}
                 row["wall_s"] = wall
+                row["teacher"] = args.model.name if args.model else MODEL_NAME
                 if args.keep is not None:
                     shutil.copytree(folder, args.keep / name)
             rows.append(row)

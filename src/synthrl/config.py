@@ -106,6 +106,12 @@ class SynthConfig(_Strict):
         description="the teacher votes and writes with the example values of the task's texts "
         "masked (the student sees them as written)",
     )
+    balance_labels: bool = Field(
+        default=True,
+        description="for choice, label and boolean answers, each request names the answer its "
+        "example should have, spread evenly; a choice's options are swapped to put the right "
+        "one at that letter",
+    )
 
 
 class CorpusConfig(_Strict):

@@ -194,6 +194,8 @@ def _labels(counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "top_label_share": final.get("top_label_share"),
         "top_label_shown_in": final.get("top_label_shown_in"),
         "label_check": final.get("label_check"),
+        "label_counts": final.get("label_counts"),
+        "on_target": counts.get("generate", {}).get("on_target"),
     }
 
 

@@ -141,6 +141,17 @@ def _labels(report: _Report, stages: dict[str, Any]) -> None:
         f"task's texts: {checked.get('top_label_shown_in', 'no')}); label check: "
         f"{checked.get('label_check', 'n/a')}.",
     ]
+    if checked.get("label_counts"):
+        spread = ", ".join(f"{label} {n}" for label, n in checked["label_counts"].items())
+        lines.append(f"Labels by answer: {spread}.")
+    generated = (stages.get("generate") or {}).get("counts") or {}
+    if "on_target" in generated:
+        moved = generated.get("options_moved")
+        lines.append(
+            f"Each generation request named the answer its example should have (spread "
+            f"evenly): {generated['on_target']} of {generated.get('parsed', 0)} written examples "
+            f"had it{f'; options swapped to put the answer there: {moved}' if moved else ''}."
+        )
     for line in lines:
         report.text(line)
 

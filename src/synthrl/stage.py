@@ -233,6 +233,10 @@ class StageContext:
             record["raw"] = raw[:4000]
         self.rejects.setdefault(stage, []).append(record)
 
+    def say(self, message: str) -> None:
+        """Print one line of what a stage found on stderr (above the progress bars)."""
+        Console(stderr=True, highlight=False).print(escape(message), soft_wrap=True)
+
     def warn(self, message: str) -> None:
         """Print one warning line on stderr (above the progress bars while they run)."""
         console = Console(stderr=True, highlight=False)

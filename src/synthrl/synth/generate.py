@@ -24,11 +24,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample, sample_id
 from synthrl.stage import StageContext, user
+from synthrl.synth.balance import closed_values, move_option, target_words, targets
 from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.vote import verify_candidates
+from synthrl.task.answers import Choice
 from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form
+from synthrl.task.loader import Task
 from synthrl.task.prose import with_numbers
 from synthrl.task.verifier import Verifier
 
@@ -87,6 +90,7 @@ def _generation_prompt(
     passages: list[dict[str, Any]],
     pattern_text: str | None,
     texts: MaskedTexts,
+    target: str | None,
 ) -> str:
     spec = ctx.task.spec
     synth = ctx.config.synth
@@ -100,7 +104,10 @@ def _generation_prompt(
         passage_text = f"{passage['title']}\n{passage['text']}".strip()
     else:
         passage_text = "(no passage: rely on the task definition and general knowledge)"
-        variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
+        if target is None or _states_numbers(ctx.task):
+            variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
+        else:  # a label task that names no numbers: its target is its variation
+            drawn = []
         rules = ctx.task.input_rules
         # Numbers written into the task's sentence make a copy of it an input for a number
         # answer ("the GCD of two whole numbers: 16 and 5"); for a label it made claims to
@@ -109,6 +116,9 @@ def _generation_prompt(
         if open_answer and rules is not None and rules.numbers is not None:
             description = with_numbers(description, drawn) or description
             input_format = with_numbers(input_format, drawn) or input_format
+    if target is not None:
+        aim = target_words(ctx.task.verifier, target)
+        variation = f"{variation}, {aim}" if variation else f" {aim}"
     demo_text = ""
     if chosen:
         demo_text = "\nExamples of the task (write a new one of the same or higher difficulty):"
@@ -125,6 +135,12 @@ def _generation_prompt(
         input_hint=input_hint,
         answer_kind=ctx.task.verifier.type.describe(),
     )
+
+
+def _states_numbers(task: Task) -> bool:
+    """Whether the task's inputs carry numbers: its input rules (written or read from its
+    prose) bound them."""
+    return task.input_rules is not None and task.input_rules.numbers is not None
 
 
 # Without input_rules.numbers (or a bound), the variation's numbers are small.
@@ -239,18 +255,33 @@ def _spread(rng: random.Random, low: int, high: int) -> int:
 
 def _candidates(
     ctx: StageContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
-) -> tuple[list[Candidate], int]:
-    """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs; also
-    how many kept ones had their answer read from their reasoning."""
+) -> tuple[list[Candidate], dict[str, int]]:
+    """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs. A
+    choice written for a target letter gets its options swapped to put its answer there.
+    Also counts: answers read from the reasoning, and for targets, options moved, options
+    that could not be read, and kept answers on their target."""
     checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold)
+    verifier = ctx.task.verifier
+    choice = isinstance(verifier.type, Choice)
     kept: list[Candidate] = []
     seen: set[str] = set()
-    from_reasoning = 0
+    counts = {"answer_from_reasoning": 0}
+    if any(info.get("target") for info in meta):
+        counts |= {"on_target": 0, **({"options_moved": 0, "options_unread": 0} if choice else {})}
     for (text, finish), info in zip(texts, meta, strict=True):
-        fields, reason = parse_sample(text, finish, ctx.task.verifier)
+        fields, reason = parse_sample(text, finish, verifier)
         if fields is None:
             ctx.reject(stage, reason, text, **info)
             continue
+        target, answer = info.get("target"), verifier.canonical(fields["answer"])
+        if choice and target is not None and answer is not None and answer != target:
+            moved = move_option(fields["input"], answer, target)
+            if moved is None:
+                counts["options_unread"] += 1
+            else:  # the generator's reasoning names the old letters: not kept
+                fields = {**fields, "input": moved[0], "answer": moved[1], "reasoning": ""}
+                answer = moved[1]
+                counts["options_moved"] += 1
         problem = checks.problem(fields["input"], fields["answer"])
         if problem is not None:
             reason, details = problem
@@ -261,7 +292,9 @@ def _candidates(
             ctx.reject(stage, "duplicate_input", text, **info)
             continue
         seen.add(cid)
-        from_reasoning += fields.get("answer_from") == "reasoning"
+        counts["answer_from_reasoning"] += fields.get("answer_from") == "reasoning"
+        if target is not None:
+            counts["on_target"] += answer == target
         kept.append(
             Candidate(
                 id=cid,
@@ -274,7 +307,7 @@ def _candidates(
                 passage_id=info.get("passage_id"),
             )
         )
-    return kept, from_reasoning
+    return kept, counts
 
 
 async def generate(ctx: StageContext) -> dict[str, int]:
@@ -282,9 +315,11 @@ async def generate(ctx: StageContext) -> dict[str, int]:
     pattern_text = read_json(ctx.path("pattern.json")).get("pattern")
     n = ctx.config.synth.n
     texts = teacher_texts(ctx.task, ctx.config.synth)  # the teacher's view, read once
+    values = closed_values(ctx.task.verifier) if ctx.config.synth.balance_labels else None
+    aims = targets(values, n, ctx.config.synth.seed) if values else [None] * n
     requests, meta = [], []
     for i in range(n):
-        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts)
+        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts, aims[i])
         requests.append(
             ctx.chat(
                 "generate",
@@ -293,17 +328,18 @@ async def generate(ctx: StageContext) -> dict[str, int]:
                 seed=ctx.config.synth.seed + i,
             )
         )
-        meta.append({"passage_id": passages[i % len(passages)]["id"] if passages else None})
+        passage_id = passages[i % len(passages)]["id"] if passages else None
+        meta.append({"passage_id": passage_id, **({"target": aims[i]} if aims[i] else {})})
     completions = await ctx.ask("generate", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    kept, from_reasoning = _candidates(ctx, "generate", texts, meta)
+    kept, found = _candidates(ctx, "generate", texts, meta)
     write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
     distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
     rejects = ctx.write_rejects("generate")
     counts = {
         "requested": n,
         "parsed": len(kept),
-        "answer_from_reasoning": from_reasoning,
+        **found,
         "passages_used": distinct_passages,
         **{f"rejected_{k}": v for k, v in rejects.items()},
     }
@@ -335,7 +371,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
         meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
     completions = await ctx.ask("rewrite", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    candidates, from_reasoning = _candidates(ctx, "rewrite", texts, meta)
+    candidates, found = _candidates(ctx, "rewrite", texts, meta)
     verified = await verify_candidates(ctx, "rewrite", candidates)
     write_jsonl(ctx.path("rewrite.jsonl"), (s.to_dict() for s in verified))
     return {
@@ -343,7 +379,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
         "requested_harder": sum(1 for m in meta if m["origin"] == "harder"),
         "requested_easier": sum(1 for m in meta if m["origin"] == "easier"),
         "parsed": len(candidates),
-        "answer_from_reasoning": from_reasoning,
+        **found,
         "verified": len(verified),
         **{f"rejected_{k}": v for k, v in ctx.write_rejects("rewrite").items()},
     }

@@ -21,6 +21,8 @@ change. The manifest keeps the stage's counts beside its failure.
   1/k) / (1 - 1/k)`, k the distinct labels for open types) passing
   `synth.max_label_dominance` (1 turns every label stop off): eight of eight labels equal to
   anything stop.
+  For closed types the counts also hold `label_counts`, every allowed answer with its count
+  (zeros shown), so the balance is visible where the stop is.
 
 >>> spread = LabelSpread("-2", top_count=8, total=8, possible=None, runner_up=0, shown_in="x")
 >>> round(spread.baseline, 2), spread.p_value < STOP_P
@@ -38,6 +40,7 @@ from typing import Any
 
 from synthrl.errors import UserError
 from synthrl.stage import StageContext
+from synthrl.synth.balance import closed_values, distribution
 from synthrl.task.examples import shown_values
 from synthrl.task.loader import Task
 
@@ -229,6 +232,11 @@ def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[
         label_dominance=round(spread.dominance, 4),
         top_label_p=float(f"{p_value:.3g}"),
     )
+    values = closed_values(ctx.task.verifier)
+    if values is not None:
+        counts["label_counts"] = distribution(labels, values)
+        spread_words = ", ".join(f"{v} {n}" for v, n in counts["label_counts"].items())
+        ctx.say(f"{stage}: labels by answer: {spread_words}")
     if spread.shown_in is not None:
         counts["top_label_shown_in"] = spread.shown_in
     shown = spread.shown_in is not None
@@ -250,6 +258,8 @@ def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[
         return
     found = _describe(spread, p_value, limit)
     advice = ["more votes (synth.votes)", "a stronger teacher"]
+    if values is not None and not ctx.config.synth.balance_labels:
+        advice.insert(0, "synth.balance_labels: true (each request names its answer)")
     if shown:
         found += (
             f"; '{spread.top_label}' is the answer the task's {spread.shown_in} shows as an "

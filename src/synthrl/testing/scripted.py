@@ -182,3 +182,95 @@ class EchoTeacher:
     def _copies(key: str, index: int, share: float) -> bool:
         """Whether vote `index` on `key` copies: `share` of every ten consecutive indices."""
         return (_digest(key) + index) % 10 < round(share * 10)
+
+
+# Words the label teacher writes its short passages from.
+_VOCABULARY = [
+    "river", "bridge", "garden", "market", "castle", "harbor", "forest", "valley", "school",
+    "museum", "tower", "island", "station", "library", "mill", "chapel", "orchard", "meadow",
+    "quarry", "canal",
+]  # fmt: skip
+_TARGET = re.compile(r'whose right answer is (?:option ([A-Z])|"([^"]+)")')
+_PASSAGE = re.compile(r"Passage: ([^\n]+)")
+_WORD = re.compile(r"Word: (\w+)")
+_OPTION = re.compile(r"^([A-Z])\) (\w+)$", re.MULTILINE)
+
+
+class LabelTeacher:
+    """Responder for FakeServer: a teacher for passage tasks with a closed answer, a yes/no
+    task ("Does the passage mention the word?") or a choice task ("Which word does the
+    passage mention?", options A to D).
+
+    It writes a short passage of its own from a fixed vocabulary (its request seed picks the
+    words) and a question about it. Left to choose, it is the weak teacher a small model is:
+    a share `bias` of its yes/no examples are "yes" whatever it was asked for, and it puts the
+    right option first ("A") in every choice it writes. Asked for a target ('whose right
+    answer is "no"', 'whose right answer is option C') it follows the target in the share
+    `follows` of its requests. Its votes read the passage and the question and answer right,
+    except the share `vote_error` of questions on which every vote gives the other answer.
+    """
+
+    def __init__(
+        self, kind: str, bias: float = 0.8, follows: float = 1.0, vote_error: float = 0.0
+    ) -> None:
+        if kind not in ("boolean", "choice"):
+            raise ValueError(f"kind: boolean or choice, not {kind!r}")
+        self.kind, self.bias, self.follows, self.vote_error = kind, bias, follows, vote_error
+
+    def __call__(self, body: dict[str, Any], index: int) -> str:
+        prompt = prompt_text(body)
+        if prompt.startswith("You help build training data"):
+            return json.dumps({"keywords": ["places"]})
+        if prompt.startswith("Below are examples of a task"):
+            return "A passage and a question about a word in it."
+        if prompt.startswith("You write one new example"):
+            return self._generate(prompt, int(body.get("seed") or 0))
+        return self._vote(prompt)
+
+    def _generate(self, prompt: str, seed: int) -> str:
+        key = _digest(f"label:{seed}")
+        words = [_VOCABULARY[(key // 7**i) % len(_VOCABULARY)] for i in range(4)]
+        words = list(dict.fromkeys(words))
+        absent = [w for w in _VOCABULARY if w not in words]
+        passage = "The town has a " + ", a ".join(words) + "."
+        asked = _TARGET.search(prompt)
+        follow = asked is not None and (key % 100) < round(self.follows * 100)
+        if self.kind == "boolean":
+            if follow:
+                answer = asked.group(2)  # type: ignore[union-attr]
+            else:
+                answer = "yes" if key % 100 < round(self.bias * 100) else "no"
+            word = words[key % len(words)] if answer == "yes" else absent[key % len(absent)]
+            question = f"Passage: {passage}\nWord: {word}"
+        else:
+            right = words[key % len(words)]
+            others = [absent[(key + 3 * i) % len(absent)] for i in range(3)]
+            letter = asked.group(1) if follow and asked.group(1) else "A"  # type: ignore[union-attr]
+            slot = "ABCD".index(letter)
+            options = [*others[:slot], right, *others[slot:]]
+            lines = "\n".join(f"{'ABCD'[i]}) {w}" for i, w in enumerate(options))
+            question = f"Passage: {passage}\nWhich word does the passage mention?\n{lines}"
+            answer = letter
+        return json.dumps({"input": question, "reasoning": "read the passage", "answer": answer})
+
+    def _vote(self, prompt: str) -> str:
+        passage = _PASSAGE.search(prompt)
+        if passage is None:
+            return "I cannot tell."
+        mentioned = set(re.findall(r"\w+", passage.group(1).lower()))
+        wrong = _digest(passage.group(1)) % 100 < round(self.vote_error * 100)
+        if self.kind == "boolean":
+            word = _WORD.search(prompt)
+            if word is None:
+                return "I cannot tell."
+            says = (word.group(1).lower() in mentioned) != wrong
+            return f"The passage {'mentions' if says else 'does not mention'} it.\nAnswer: " + (
+                "yes" if says else "no"
+            )
+        options = [(letter, w) for letter, w in _OPTION.findall(prompt) if w in mentioned]
+        if not options:
+            return "None of them."
+        letter = options[0][0]
+        if wrong:
+            letter = "ABCD"[("ABCD".index(letter) + 1) % 4]
+        return f"The passage mentions {options[0][1]}.\nAnswer: {letter}"
