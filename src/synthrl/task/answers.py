@@ -226,6 +226,8 @@ class Choice(Answer):
             re.S,
         )
         self._bare = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?\.?")
+        # A last line that repeats an option with its marker: "B) a dog", "(C) 42".
+        self._named = re.compile(r"[\(\[]?([A-Z])[\)\]]\s+\S")
 
     def _option(self, letter: str) -> str | None:
         return letter.upper() if letter.upper() in self.options else None
@@ -236,7 +238,12 @@ class Choice(Answer):
         if anchored:
             return self._option(anchored[-1])
         if not marked:
-            bare = self._bare.fullmatch(clean_markup(final_line(text)).strip())
+            last = clean_markup(final_line(text)).strip()
+            bare = self._bare.fullmatch(last)
+            if bare is None and self._named.match(last):
+                # an option repeated alone, not the last line of the options listed again
+                listed = [line for line in text.splitlines() if self._named.match(line.strip())]
+                bare = self._named.match(last) if len(listed) == 1 else None
             return self._option(bare.group(1)) if bare else None
         found = set(self._standalone.findall(text))
         if len(found) > 1:
@@ -263,6 +270,8 @@ class Label(Answer):
     """One class name from a closed set; each class may have synonyms."""
 
     kind = "label"
+    # The longest last line read as a sentence around a label when nothing marks the answer.
+    SENTENCE_WORDS = 15
 
     def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
         self.names = list(labels)
@@ -293,11 +302,20 @@ class Label(Answer):
             return self._lookup[anchored[-1]]
         if not marked:
             last = _words(final_line(text))
-            return self._whole(last) or self._leading(last) or self._leading(first_line(text))
+            found = self._whole(last) or self._leading(last) or self._leading(first_line(text))
+            if found is None and len(last.split()) <= self.SENTENCE_WORDS:
+                # "The sentiment of this review is positive.": one label, not negated
+                mentioned = self._mentioned(last)
+                found = mentioned if isinstance(mentioned, str) else None
+            return found
+        return self._mentioned(text)
+
+    def _mentioned(self, text: str) -> Reading:
+        """The one label `text` mentions, not after "not"; CONFLICT for several."""
         found = {
             self._lookup[m.group(1)]
             for m in self._mention.finditer(text)
-            if not text[: m.start()].endswith("not ")
+            if not text[: m.start()].endswith(("not ", "no ", "n't "))
         }
         if len(found) > 1:
             return CONFLICT
@@ -330,10 +348,35 @@ def normalize_text(text: str) -> str:
     return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
 
 
+def singular(word: str) -> str:
+    """A plural English word's singular, by its ending only ("cities" -> "city", "boxes" ->
+    "box", "apples" -> "apple"); other words as they are ("glass", "bus", "analysis")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+# Words that join alternatives ("Paris or Lyon", "Paris/Lyon"), kept in the canonical form as
+# "|": an answer that offers two is a hedge, not an answer.
+_JOINER = re.compile(r"\s+(?:and/or|or)\s+|\s*/\s*|^\s*either\s+", re.IGNORECASE)
+_NEGATION = {"not", "no", "never", "neither", "nor"}
+
+
 class Text(Answer):
-    """Free text compared by normalised exact match."""
+    """A short text, compared as a careful reader compares a short answer with the gold one:
+    after normalising (case, punctuation, the articles a/an/the, plurals to singulars), the
+    same words, or the gold's words inside an answer at most `EXTRA_WORDS` words longer ("23
+    years" for "23", "the United States Air Force" for "Air Force", "in the early 11th
+    century" for "11th century"). An answer that joins alternatives ("Paris or Lyon",
+    "Paris/Lyon") or negates ("not Paris") gets no credit for either, unless the gold
+    answer itself reads so. Gold aliases (several right answers) are the evaluation item's."""
 
     kind = "text"
+    EXTRA_WORDS = 3
     _anchor = re.compile(_ANCHOR + r"([^\n]+)")
     _prefix = re.compile(r"^\s*(?i:(?:final\s+)?answer\s*:)")
 
@@ -345,7 +388,24 @@ class Text(Answer):
             candidate = text
         else:
             candidate = self._prefix.sub("", final_line(text))
-        return normalize_text(candidate) or None
+        words = normalize_text(_JOINER.sub(" | ", clean_markup(candidate)))
+        return " ".join(singular(w) for w in words.split()) or None
+
+    def equal(self, pred: str, gold: str) -> bool:
+        said, right = self.canonical(pred), self.canonical(gold)
+        if said is None or right is None:
+            return False
+        if said == right:
+            return True
+        said_words, right_words = said.split(), right.split()
+        if "|" in said_words:  # alternatives the gold does not join
+            return False
+        extra = len(said_words) - len(right_words)
+        if not 0 < extra <= self.EXTRA_WORDS:
+            return False
+        if _NEGATION & set(said_words) and not _NEGATION & set(right_words):
+            return False
+        return any(said_words[i : i + len(right_words)] == right_words for i in range(extra + 1))
 
     def describe(self) -> str:
         return "a short text"
