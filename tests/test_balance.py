@@ -111,15 +111,16 @@ def test_a_yes_leaning_teacher_asked_for_each_answer_in_turn_gives_balanced_labe
     assert stages["generate"]["counts"]["on_target"] == 24
 
 
-def test_without_balance_the_same_teacher_leans_and_the_check_says_so(tmp_path, capsys):
+def test_without_balance_a_yes_leaning_teacher_is_stopped_with_the_advice(tmp_path, capsys):
     task = task_from(tmp_path, MENTIONS, "mentions")
-    with FakeServer(LabelTeacher("boolean", bias=0.8)) as server:
-        stages = run_synth(task, config_for(server, balance_labels=False), tmp_path / "run", False)
+    with FakeServer(LabelTeacher("boolean", bias=0.9)) as server:
+        with pytest.raises(UserError) as stop:
+            run_synth(task, config_for(server, balance_labels=False), tmp_path / "run", False)
         assert not any("whose right answer" in p for p in generation_prompts(server))
-    counts = stages["verify"]["counts"]["label_counts"]
-    assert counts["yes"] > 2 * counts["no"]
-    assert stages["verify"]["counts"]["label_check"] == "warn"
-    assert "labels by answer: yes" in capsys.readouterr().err
+    assert "are 'yes'" in str(stop.value) and "synth.balance_labels: true" in str(stop.value)
+    counts = read_json(tmp_path / "run" / "manifest.json")["stages"]["verify"]["counts"]
+    assert counts["label_counts"]["yes"] > 3 * counts["label_counts"]["no"]
+    assert "verify: labels by answer: yes" in capsys.readouterr().err
 
 
 def test_a_teacher_that_puts_every_right_option_first_gets_its_options_moved(tmp_path):

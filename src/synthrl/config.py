@@ -106,6 +106,16 @@ class SynthConfig(_Strict):
         description="the teacher votes and writes with the example values of the task's texts "
         "masked (the student sees them as written)",
     )
+    passage_in_input: Literal["auto", "yes", "no"] = Field(
+        default="auto",
+        description="generated inputs must carry their retrieved passage (auto: when the "
+        "task's input format names a text: a passage, paragraph, review, ...)",
+    )
+    support_vote: bool = Field(
+        default=True,
+        description="for boolean, label and choice answers grounded in a passage, one more "
+        "teacher call per label asks whether the passage supports it",
+    )
     balance_labels: bool = Field(
         default=True,
         description="for choice, label and boolean answers, each request names the answer its "

@@ -42,16 +42,16 @@ STAGE_TABLE: tuple[Stage, ...] = (
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
           templates=("generate",), needs=TEACHER, version=3),
     # 5. the teacher answers each K times; the majority answer is the label
-    Stage("verify", vote.verify, reads=("generate.jsonl",),
+    Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
-          needs=TEACHER, grades=True, version=2),
+          templates=("support",), needs=TEACHER, grades=True, version=3),
     # 6. the student answers each once, greedily
     Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
     # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
-    Stage("rewrite", generate.rewrite, reads=("solve.jsonl",),
+    Stage("rewrite", generate.rewrite, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("harder", "easier"), needs=TEACHER, grades=True, version=2),
+          templates=("harder", "easier", "support"), needs=TEACHER, grades=True, version=3),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 
+from synthrl.synth.support import carries, in_passage
 from synthrl.task.loader import Task
 from synthrl.task.verifier import Verifier
 from synthrl.text import TaskTexts
@@ -121,12 +122,22 @@ def states_answer(text: str, proposed: str, verifier: Verifier) -> str | None:
 class InputChecks:
     """Every check on a generated input, built once per stage for one task."""
 
-    def __init__(self, task: Task, threshold: float) -> None:
+    def __init__(self, task: Task, threshold: float, passage_in_input: bool = False) -> None:
         self.task = task
         self.task_texts = TaskTexts(task, threshold)
+        self.passage_in_input = passage_in_input
+        self.text_answer = task.verifier.spec.type == "text"
 
-    def problem(self, text: str, proposed: str) -> tuple[str, dict[str, str]] | None:
-        """(reason, details) for an input that must be rejected, else None."""
+    def problem(
+        self, text: str, proposed: str, passage: str | None = None
+    ) -> tuple[str, dict[str, str]] | None:
+        """(reason, details) for an input that must be rejected, else None. With the
+        `passage` it was written from, also whether it stands on it (`synth/support.py`)."""
+        if passage:
+            if self.passage_in_input and not carries(text, passage):
+                return "passage_not_in_input", {}
+            if self.text_answer and not in_passage(proposed, passage):
+                return "answer_not_in_passage", {"detail": proposed[:200]}
         shown = states_answer(text, proposed, self.task.verifier)
         if shown is not None:
             return "states_answer", {"detail": shown}

@@ -28,6 +28,7 @@ from synthrl.synth.balance import closed_values, move_option, target_words, targ
 from synthrl.synth.checks import InputChecks
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
+from synthrl.synth.support import passage_text, wants_text
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.answers import Choice
 from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form
@@ -100,13 +101,15 @@ def _generation_prompt(
     variation, input_hint = "", ""
     description, input_format = texts.description, texts.input_format
     if passages:
-        passage = passages[index % len(passages)]
-        passage_text = f"{passage['title']}\n{passage['text']}".strip()
+        source = passage_text(passages[index % len(passages)])
+        if passage_in_input(ctx):
+            input_hint = ", holding the passage's text (or a part of it) word for word"
     else:
-        passage_text = "(no passage: rely on the task definition and general knowledge)"
-        if target is None or _states_numbers(ctx.task):
+        source = "(no passage: rely on the task definition and general knowledge)"
+        open_number = ctx.task.verifier.spec.type in ("number", "math", "custom")
+        if open_number or _states_numbers(ctx.task):
             variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
-        else:  # a label task that names no numbers: its target is its variation
+        else:  # a text or label task that names no numbers gets none to use
             drawn = []
         rules = ctx.task.input_rules
         # Numbers written into the task's sentence make a copy of it an input for a number
@@ -130,11 +133,22 @@ def _generation_prompt(
         output_format=texts.output_format,
         pattern=f"\nPattern of one example: {pattern_text}\n" if pattern_text else "",
         demos=demo_text,
-        passage=passage_text,
+        passage=source,
         variation=variation,
         input_hint=input_hint,
         answer_kind=ctx.task.verifier.type.describe(),
     )
+
+
+def passage_in_input(ctx: StageContext) -> bool:
+    """Whether generated inputs must carry their passage (`synth.passage_in_input`)."""
+    setting = ctx.config.synth.passage_in_input
+    return wants_text(ctx.task) if setting == "auto" else setting == "yes"
+
+
+def _passages_by_id(ctx: StageContext) -> dict[str, str]:
+    """Each retrieved passage's text, as the teacher read it, by id."""
+    return {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
 
 
 def _states_numbers(task: Task) -> bool:
@@ -254,13 +268,17 @@ def _spread(rng: random.Random, low: int, high: int) -> int:
 
 
 def _candidates(
-    ctx: StageContext, stage: str, texts: list[tuple[str, str | None]], meta: list[dict[str, Any]]
+    ctx: StageContext,
+    stage: str,
+    texts: list[tuple[str, str | None]],
+    meta: list[dict[str, Any]],
+    passages: dict[str, str],
 ) -> tuple[list[Candidate], dict[str, int]]:
     """Parse teacher outputs into candidates, rejecting bad ones and repeated inputs. A
     choice written for a target letter gets its options swapped to put its answer there.
     Also counts: answers read from the reasoning, and for targets, options moved, options
     that could not be read, and kept answers on their target."""
-    checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold)
+    checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold, passage_in_input(ctx))
     verifier = ctx.task.verifier
     choice = isinstance(verifier.type, Choice)
     kept: list[Candidate] = []
@@ -282,7 +300,8 @@ def _candidates(
                 fields = {**fields, "input": moved[0], "answer": moved[1], "reasoning": ""}
                 answer = moved[1]
                 counts["options_moved"] += 1
-        problem = checks.problem(fields["input"], fields["answer"])
+        passage = passages.get(info.get("passage_id") or "")
+        problem = checks.problem(fields["input"], fields["answer"], passage)
         if problem is not None:
             reason, details = problem
             ctx.reject(stage, reason, text, **details, **info)
@@ -332,7 +351,7 @@ async def generate(ctx: StageContext) -> dict[str, int]:
         meta.append({"passage_id": passage_id, **({"target": aims[i]} if aims[i] else {})})
     completions = await ctx.ask("generate", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    kept, found = _candidates(ctx, "generate", texts, meta)
+    kept, found = _candidates(ctx, "generate", texts, meta, _passages_by_id(ctx))
     write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
     distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
     rejects = ctx.write_rejects("generate")
@@ -371,7 +390,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
         meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
     completions = await ctx.ask("rewrite", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    candidates, found = _candidates(ctx, "rewrite", texts, meta)
+    candidates, found = _candidates(ctx, "rewrite", texts, meta, _passages_by_id(ctx))
     verified = await verify_candidates(ctx, "rewrite", candidates)
     write_jsonl(ctx.path("rewrite.jsonl"), (s.to_dict() for s in verified))
     return {

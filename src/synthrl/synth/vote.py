@@ -25,8 +25,10 @@ from typing import Any
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
-from synthrl.synth.prompts import teacher_texts
+from synthrl.synth.balance import closed_values
+from synthrl.synth.prompts import render, teacher_texts
 from synthrl.synth.stops import check_labels, check_yield
+from synthrl.synth.support import in_passage, passage_text, supported
 from synthrl.task.examples import shown_values
 from synthrl.task.prompt import task_prompt
 from synthrl.task.verifier import Verifier
@@ -76,13 +78,16 @@ def decide(groups: list[Group], total: int, min_agreement: float) -> tuple[Group
 
 
 async def verify_candidates(
-    ctx: StageContext, stage: str, candidates: list[Candidate]
+    ctx: StageContext, stage: str, candidates: list[Candidate], found: dict[str, int] | None = None
 ) -> list[Sample]:
-    """Vote on every candidate; returns the samples whose label passed, rejects the rest."""
+    """Vote on every candidate; returns the samples whose label passed, rejects the rest.
+    `found` gets the support votes' counts (asked, unreadable replies) when there are any."""
     votes = ctx.config.synth.votes
     verifier = ctx.task.verifier
     texts = teacher_texts(ctx.task, ctx.config.synth)
     echoes = _echo_check(ctx)
+    passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
+    text_answer = verifier.spec.type == "text"
     requests = [
         ctx.chat(stage, user(task_prompt(ctx.task, c.input, texts)), n=votes) for c in candidates
     ]
@@ -107,6 +112,13 @@ async def verify_candidates(
                     label=winner.answer, shown_in=shown, proposed_answer=proposed,
                 )  # fmt: skip
                 continue
+        passage = passages.get(candidate.passage_id or "")
+        if passage and text_answer and not in_passage(winner.answer, passage):
+            ctx.reject(
+                stage, "label_not_in_passage", id=candidate.id, votes=votes_seen,
+                input=candidate.input, label=winner.answer,
+            )  # fmt: skip
+            continue
         reference = next(t for t, m in zip(completion.texts, member, strict=True) if m == 0)
         kept.append(
             Sample(
@@ -124,7 +136,47 @@ async def verify_candidates(
                 proposed_answer=candidate.proposed_answer,
             )
         )
+    if closed_values(verifier) is not None and ctx.config.synth.support_vote:
+        kept = await _supported(ctx, stage, kept, passages, found if found is not None else {})
     return kept
+
+
+async def _supported(
+    ctx: StageContext,
+    stage: str,
+    samples: list[Sample],
+    passages: dict[str, str],
+    found: dict[str, int],
+) -> list[Sample]:
+    """Samples whose passage, asked once more, supports their label (`support.py`); a sample
+    without a passage, or whose reply says neither yes nor no, is kept."""
+    grounded = [s for s in samples if passages.get(s.passage_id or "")]
+    if not grounded:
+        return samples
+    found.update(support_asked=len(grounded), support_unread=0)
+    description = teacher_texts(ctx.task, ctx.config.synth).description
+    requests = [
+        ctx.chat(
+            stage,
+            user(render("support", description=description, passage=passages[s.passage_id or ""],
+                        input=s.input, answer=s.answer)),
+            max_tokens=8,
+        )
+        for s in grounded
+    ]  # fmt: skip
+    completions = await ctx.ask(f"{stage} support", requests)
+    refused: set[str] = set()
+    for sample, completion in zip(grounded, completions, strict=True):
+        said = supported(completion.texts[0])
+        if said is None:
+            found["support_unread"] += 1
+        elif not said:
+            refused.add(sample.id)
+            ctx.reject(
+                stage, "not_supported", id=sample.id, input=sample.input, label=sample.answer,
+                votes=sample.votes,
+            )  # fmt: skip
+    return [s for s in samples if s.id not in refused]
 
 
 def _echo_check(ctx: StageContext) -> Callable[[str], str | None]:
@@ -145,7 +197,8 @@ def _echo_check(ctx: StageContext) -> Callable[[str], str | None]:
 
 async def verify(ctx: StageContext) -> dict[str, Any]:
     candidates = [Candidate.from_dict(r) for r in read_jsonl(ctx.path("generate.jsonl"))]
-    kept = await verify_candidates(ctx, "verify", candidates)
+    found: dict[str, int] = {}
+    kept = await verify_candidates(ctx, "verify", candidates, found)
     write_jsonl(ctx.path("verify.jsonl"), (s.to_dict() for s in kept))
     agree = sum(
         1
@@ -157,6 +210,7 @@ async def verify(ctx: StageContext) -> dict[str, Any]:
         "candidates": len(candidates),
         "verified": len(kept),
         "label_matches_generator": agree,
+        **found,
         **{f"rejected_{k}": v for k, v in rejects.items()},
     }
     texts = teacher_texts(ctx.task, ctx.config.synth)

@@ -197,25 +197,35 @@ _OPTION = re.compile(r"^([A-Z])\) (\w+)$", re.MULTILINE)
 
 
 class LabelTeacher:
-    """Responder for FakeServer: a teacher for passage tasks with a closed answer, a yes/no
-    task ("Does the passage mention the word?") or a choice task ("Which word does the
-    passage mention?", options A to D).
+    """Responder for FakeServer: a teacher for passage tasks, a yes/no task ("Does the passage
+    mention the word?"), a choice task ("Which word does the passage mention?", options A to
+    D) or a short-answer task ("Which place does the passage name first?").
 
-    It writes a short passage of its own from a fixed vocabulary (its request seed picks the
-    words) and a question about it. Left to choose, it is the weak teacher a small model is:
-    a share `bias` of its yes/no examples are "yes" whatever it was asked for, and it puts the
-    right option first ("A") in every choice it writes. Asked for a target ('whose right
-    answer is "no"', 'whose right answer is option C') it follows the target in the share
-    `follows` of its requests. Its votes read the passage and the question and answer right,
-    except the share `vote_error` of questions on which every vote gives the other answer.
+    Its passage is the retrieved one its prompt shows (its first sentence), or, without one, a
+    sentence of its own from a fixed vocabulary. Left to choose, it is the weak teacher a small
+    model is: a share `bias` of its yes/no examples are "yes" whatever it was asked for, and
+    it puts the right option first ("A") in every choice it writes. Asked for a target
+    ('whose right answer is "no"', 'whose right answer is option C') it follows it in the
+    share `follows` of its requests. A share `drops_passage` of its inputs leave the passage
+    out; a share `outside` of its short answers name a place the passage does not. Its votes
+    read the passage and the question and answer right, except on the share `vote_error` of
+    questions, where every vote gives a wrong answer; asked whether the passage supports a
+    label, it says the truth.
     """
 
     def __init__(
-        self, kind: str, bias: float = 0.8, follows: float = 1.0, vote_error: float = 0.0
+        self,
+        kind: str,
+        bias: float = 0.8,
+        follows: float = 1.0,
+        vote_error: float = 0.0,
+        drops_passage: float = 0.0,
+        outside: float = 0.0,
     ) -> None:
-        if kind not in ("boolean", "choice"):
-            raise ValueError(f"kind: boolean or choice, not {kind!r}")
+        if kind not in ("boolean", "choice", "text"):
+            raise ValueError(f"kind: boolean, choice or text, not {kind!r}")
         self.kind, self.bias, self.follows, self.vote_error = kind, bias, follows, vote_error
+        self.drops_passage, self.outside = drops_passage, outside
 
     def __call__(self, body: dict[str, Any], index: int) -> str:
         prompt = prompt_text(body)
@@ -225,52 +235,70 @@ class LabelTeacher:
             return "A passage and a question about a word in it."
         if prompt.startswith("You write one new example"):
             return self._generate(prompt, int(body.get("seed") or 0))
+        if prompt.startswith("You check whether a passage supports"):
+            example = _between(prompt, "<<<INPUT", "INPUT>>>")
+            said = _between(prompt, "Proposed answer:", "\n")
+            return "yes" if self._truth(example) == said else "no"
         return self._vote(prompt)
+
+    @staticmethod
+    def _share(key: int, salt: int, share: float) -> bool:
+        return (key // salt) % 100 < round(share * 100)
 
     def _generate(self, prompt: str, seed: int) -> str:
         key = _digest(f"label:{seed}")
-        words = [_VOCABULARY[(key // 7**i) % len(_VOCABULARY)] for i in range(4)]
-        words = list(dict.fromkeys(words))
+        source = _between(prompt, "<<<PASSAGE", "PASSAGE>>>")
+        lines = source.splitlines()
+        if source.startswith("(no passage") or len(lines) < 2:
+            chosen = [_VOCABULARY[(key // 7**i) % len(_VOCABULARY)] for i in range(4)]
+            passage = "The town has a " + ", a ".join(dict.fromkeys(chosen)) + "."
+        else:  # its title, then its text: the text's first sentence
+            passage = re.split(r"(?<=[.!?])\s", " ".join(lines[1:]).strip())[0]
+        words = list(dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z]{4,}", passage)))
         absent = [w for w in _VOCABULARY if w not in words]
-        passage = "The town has a " + ", a ".join(words) + "."
+        shown = "" if self._share(key, 1, self.drops_passage) else f"Passage: {passage}\n"
         asked = _TARGET.search(prompt)
-        follow = asked is not None and (key % 100) < round(self.follows * 100)
+        follow = asked is not None and self._share(key, 3, self.follows)
         if self.kind == "boolean":
-            if follow:
-                answer = asked.group(2)  # type: ignore[union-attr]
-            else:
-                answer = "yes" if key % 100 < round(self.bias * 100) else "no"
+            leans = "yes" if self._share(key, 5, self.bias) else "no"
+            answer = asked.group(2) if follow else leans  # type: ignore[union-attr]
             word = words[key % len(words)] if answer == "yes" else absent[key % len(absent)]
-            question = f"Passage: {passage}\nWord: {word}"
-        else:
+            question = f"{shown}Word: {word}"
+        elif self.kind == "choice":
             right = words[key % len(words)]
             others = [absent[(key + 3 * i) % len(absent)] for i in range(3)]
             letter = asked.group(1) if follow and asked.group(1) else "A"  # type: ignore[union-attr]
             slot = "ABCD".index(letter)
             options = [*others[:slot], right, *others[slot:]]
-            lines = "\n".join(f"{'ABCD'[i]}) {w}" for i, w in enumerate(options))
-            question = f"Passage: {passage}\nWhich word does the passage mention?\n{lines}"
+            listed = "\n".join(f"{'ABCD'[i]}) {w}" for i, w in enumerate(options))
+            question = f"{shown}Which word does the passage mention?\n{listed}"
             answer = letter
+        else:
+            question = f"{shown}Which word of four letters or more does the passage use first?"
+            answer = absent[key % len(absent)] if self._share(key, 7, self.outside) else words[0]
         return json.dumps({"input": question, "reasoning": "read the passage", "answer": answer})
 
-    def _vote(self, prompt: str) -> str:
-        passage = _PASSAGE.search(prompt)
+    def _truth(self, example: str) -> str | None:
+        """The right answer to an input, read from its passage."""
+        passage = _PASSAGE.search(example)
         if passage is None:
-            return "I cannot tell."
-        mentioned = set(re.findall(r"\w+", passage.group(1).lower()))
-        wrong = _digest(passage.group(1)) % 100 < round(self.vote_error * 100)
+            return None
+        mentioned = [w.lower() for w in re.findall(r"[A-Za-z]{4,}", passage.group(1))]
         if self.kind == "boolean":
-            word = _WORD.search(prompt)
-            if word is None:
-                return "I cannot tell."
-            says = (word.group(1).lower() in mentioned) != wrong
-            return f"The passage {'mentions' if says else 'does not mention'} it.\nAnswer: " + (
-                "yes" if says else "no"
+            word = _WORD.search(example)
+            return None if word is None else "yes" if word.group(1) in mentioned else "no"
+        if self.kind == "choice":
+            hits = [letter for letter, w in _OPTION.findall(example) if w in mentioned]
+            return hits[0] if hits else None
+        return mentioned[0] if mentioned else None
+
+    def _vote(self, prompt: str) -> str:
+        truth = self._truth(prompt)
+        if truth is None:
+            return "I cannot tell."
+        passage = _PASSAGE.search(prompt)
+        if _digest(passage.group(1)) % 100 < round(self.vote_error * 100):  # type: ignore[union-attr]
+            truth = {"yes": "no", "no": "yes"}.get(truth) or (
+                "ABCD"[("ABCD".index(truth) + 1) % 4] if len(truth) == 1 else "nowhere"
             )
-        options = [(letter, w) for letter, w in _OPTION.findall(prompt) if w in mentioned]
-        if not options:
-            return "None of them."
-        letter = options[0][0]
-        if wrong:
-            letter = "ABCD"[("ABCD".index(letter) + 1) % 4]
-        return f"The passage mentions {options[0][1]}.\nAnswer: {letter}"
+        return f"I read the passage.\nAnswer: {truth}"

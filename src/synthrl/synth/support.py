@@ -1,0 +1,80 @@
+"""Whether a teacher-written sample stands on its passage.
+
+A sample generated from a retrieved passage is only as good as its grounding: a weak teacher
+drops the passage from an input whose format asks for it, answers from memory instead of from
+the text, or labels a claim the passage never makes. Three checks, each a reject reason
+counted in the funnel:
+
+- `passage_not_in_input` (generate, rewrite): the task's input format names a text (a
+  passage, paragraph, review, ...) and the input does not carry the retrieved passage: no run
+  of `MIN_RUN` words (or half the passage, if shorter) in common with it.
+- `answer_not_in_passage` (generate, rewrite) and `label_not_in_passage` (verify): for `text`
+  answers, the generator's answer and the voted label must occur in the passage, word for
+  word after normalising (case, punctuation, articles, plurals), as a reader checks a short
+  answer copied from a text.
+- `not_supported` (verify): for `boolean`, `label` and `choice` answers, one more teacher
+  call per labelled sample reads the passage, the input and the label and says whether the
+  passage supports it; a "no" drops the sample, an unreadable reply keeps it (counted).
+
+Passages are data: the prompt puts them between markers and says so.
+
+>>> in_passage("the Eiffel towers", "Paris is home to the Eiffel Tower, built in 1889.")
+True
+>>> carries("Passage: Paris is home to the Eiffel Tower.\\nQ: Where?", "Paris is home to "
+...         "the Eiffel Tower.")
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from synthrl.task.answers import normalize_text, singular
+from synthrl.task.loader import Task
+
+# Words an input format uses for a text the input must hold.
+_TEXT_WORDS = re.compile(
+    r"\b(?:passages?|paragraphs?|texts?|articles?|reviews?|contexts?|excerpts?|documents?|"
+    r"snippets?|stor(?:y|ies)|abstracts?|clauses?|notes?|reports?|e-?mails?|tickets?|"
+    r"summar(?:y|ies)|posts?)\b",
+    re.IGNORECASE,
+)
+# The longest run of words an input must share with its passage to carry it.
+MIN_RUN = 12
+
+
+def wants_text(task: Task) -> bool:
+    """Whether the task's input format says its inputs hold a text."""
+    return bool(_TEXT_WORDS.search(task.spec.input_format))
+
+
+def _words(text: str) -> list[str]:
+    return [singular(w) for w in normalize_text(text).split()]
+
+
+def carries(task_input: str, passage: str) -> bool:
+    """Whether `task_input` holds a run of MIN_RUN words of `passage` (half of a shorter one)."""
+    source = _words(passage)
+    need = max(1, min(MIN_RUN, len(source) // 2))
+    runs = {tuple(source[i : i + need]) for i in range(len(source) - need + 1)}
+    found = _words(task_input)
+    return any(tuple(found[i : i + need]) in runs for i in range(len(found) - need + 1))
+
+
+def in_passage(answer: str, passage: str) -> bool:
+    """Whether the words of `answer` occur in `passage`, in order and next to each other."""
+    wanted, text = _words(answer), _words(passage)
+    if not wanted:
+        return False
+    return any(text[i : i + len(wanted)] == wanted for i in range(len(text) - len(wanted) + 1))
+
+
+def supported(reply: str) -> bool | None:
+    """A grounding vote's yes (True) or no (False), None when it says neither first."""
+    match = re.search(r"\b(yes|no)\b", reply.lower())
+    return None if match is None else match.group(1) == "yes"
+
+
+def passage_text(passage: dict[str, str]) -> str:
+    """A retrieved passage as the teacher reads it: its title, then its text."""
+    return f"{passage.get('title', '')}\n{passage.get('text', '')}".strip()

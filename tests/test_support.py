@@ -1,0 +1,138 @@
+"""Samples that stand on their passage: the input carries the passage where the task's input
+format asks for a text, a short answer occurs in the passage, and a closed label the passage
+does not support is dropped by one more teacher call."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from synthrl.config import load_config
+from synthrl.io import read_jsonl
+from synthrl.pipeline import run_synth
+from synthrl.synth.support import carries, in_passage, supported, wants_text
+from synthrl.task import load_task
+from synthrl.testing.fake_server import FakeServer
+from synthrl.testing.scripted import LabelTeacher
+
+MENTIONS = """
+name: mentions
+description: Say whether the passage mentions the given word.
+input_format: A short passage after "Passage:", then a word after "Word:".
+answer: {type: boolean}
+"""
+FIRST_WORD = """
+name: first-word
+description: Name the first word of four letters or more that the passage uses.
+input_format: A short passage after "Passage:", then the question.
+answer: {type: text}
+"""
+TOWNS = [
+    ("Harbor towns", "Fishing boats crowd the harbor below the chapel. Many places here are old."),
+    ("Mill valleys", "Water turned the mill wheel beside the meadow. Such places grew quickly."),
+    ("Castle hills", "Stone walls surround the castle above the river. Visitors love such places."),
+    ("Canal cities", "Barges carried timber along the canal past the market. Places thrived."),
+    ("Forest roads", "Travelers crossed the forest toward the orchard. The places were remote."),
+    ("Quarry villages", "Workers cut granite from the quarry near the station. Few places remain."),
+]  # fmt: skip
+GENERATE = ("keywords", "retrieve", "pattern", "generate")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "synthrl-cache"))
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "towns.jsonl"
+    rows = [{"title": title, "text": text} for title, text in TOWNS]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def task_from(tmp_path, text, name):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return load_task(path)
+
+
+def config_for(server, corpus, n=24, **synth):
+    return load_config(
+        profile="cpu",
+        overrides={
+            "teacher": {"base_url": server.base_url, "model": "fake", "concurrency": 8},
+            "synth": {"n": n, "votes": 3, **synth},
+            "corpus": {"source": str(corpus)},
+        },
+    )
+
+
+def test_the_pieces():
+    passage = "Fishing boats crowd the harbor below the chapel."
+    assert carries(f"Passage: {passage}\nWord: mill", passage)
+    assert not carries("Word: mill", passage)
+    assert in_passage("the harbors", passage) and not in_passage("harbor chapel", passage)
+    assert (supported("Yes, it does."), supported("no"), supported("Perhaps.")) == (
+        True, False, None,
+    )  # fmt: skip
+    assert wants_text(load_task("wiki-topics")) and not wants_text(load_task("gsm8k"))
+
+
+def test_inputs_that_leave_their_passage_out_are_rejected(tmp_path, corpus):
+    task = task_from(tmp_path, MENTIONS, "mentions")
+    with FakeServer(LabelTeacher("boolean", drops_passage=0.3)) as server:
+        stages = run_synth(task, config_for(server, corpus), tmp_path / "run", False, GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    generate = stages["generate"]["counts"]
+    assert 3 <= generate["rejected_passage_not_in_input"] <= 12
+    assert all(
+        r["input"].startswith("Passage: ") for r in read_jsonl(tmp_path / "run" / "generate.jsonl")
+    )
+    asking = [p for p in prompts if p.startswith("You write one new example")]
+    assert all("holding the passage's text" in p for p in asking)
+
+
+def test_without_passage_in_input_the_same_inputs_are_kept(tmp_path, corpus):
+    task = task_from(tmp_path, MENTIONS, "mentions")
+    with FakeServer(LabelTeacher("boolean", drops_passage=0.3)) as server:
+        config = config_for(server, corpus, passage_in_input="no")
+        stages = run_synth(task, config, tmp_path / "run", False, GENERATE)
+    assert "rejected_passage_not_in_input" not in stages["generate"]["counts"]
+
+
+def test_short_answers_outside_the_passage_are_rejected(tmp_path, corpus):
+    task = task_from(tmp_path, FIRST_WORD, "first-word")
+    with FakeServer(LabelTeacher("text", outside=0.3)) as server:
+        stages = run_synth(task, config_for(server, corpus), tmp_path / "run", False, GENERATE)
+    generate = stages["generate"]["counts"]
+    assert 3 <= generate["rejected_answer_not_in_passage"] <= 12
+    for record in read_jsonl(tmp_path / "run" / "generate.jsonl"):
+        assert in_passage(record["proposed_answer"], record["input"])
+
+
+def test_labels_the_passage_does_not_support_are_dropped_by_the_support_vote(tmp_path, corpus):
+    task = task_from(tmp_path, MENTIONS, "mentions")
+    # on a share of the passages every vote is wrong; the generator follows its target, so
+    # with the veto off only the support vote can catch those labels
+    teacher = LabelTeacher("boolean", vote_error=0.35)
+    with FakeServer(teacher) as server:
+        config = config_for(server, corpus, generator_veto=False)
+        stages = run_synth(task, config, tmp_path / "run", False, (*GENERATE, "verify"))
+    verify = stages["verify"]["counts"]
+    assert verify["support_asked"] == verify["verified"] + verify["rejected_not_supported"]
+    assert verify["rejected_not_supported"] >= 3 and verify["support_unread"] == 0
+    kept = read_jsonl(tmp_path / "run" / "verify.jsonl")
+    assert all(teacher._truth(r["input"]) == r["answer"] for r in kept)
+    refused = [r for r in read_jsonl(tmp_path / "run" / "verify.rejects.jsonl")
+               if r["reason"] == "not_supported"]  # fmt: skip
+    assert refused and all(teacher._truth(r["input"]) != r["label"] for r in refused)
+    assert Counter(r["answer"] for r in kept).keys() <= {"yes", "no"}
+
+
+def test_the_support_vote_can_be_turned_off(tmp_path, corpus):
+    task = task_from(tmp_path, MENTIONS, "mentions")
+    with FakeServer(LabelTeacher("boolean", vote_error=0.35)) as server:
+        config = config_for(server, corpus, generator_veto=False, support_vote=False)
+        stages = run_synth(task, config, tmp_path / "run", False, (*GENERATE, "verify"))
+    assert "support_asked" not in stages["verify"]["counts"]
