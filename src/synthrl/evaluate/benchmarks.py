@@ -36,11 +36,16 @@ QUESTION_FIELDS = ("input", "question", "prompt", "problem", "text")
 
 @dataclass(frozen=True)
 class Item:
-    """One evaluation question and its gold answer."""
+    """One evaluation question and its gold answer; `aliases` are other answers that are
+    right too (a data set whose annotators wrote several: an `answer` field that is a list)."""
 
     id: str
     input: str
     answer: str
+    aliases: tuple[str, ...] = ()
+
+    def golds(self) -> tuple[str, ...]:
+        return (self.answer, *self.aliases)
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -103,6 +108,8 @@ def item_from_row(row: dict[str, Any], index: int, need_answer: bool = True) -> 
         answer = LETTERS[answer]
     if answer is None and not need_answer:  # questions only (decontamination, the report)
         answer = ""
-    if answer is None:
+    if answer is None or answer == []:
         raise UserError(f"item {index}: no answer field (answer, answer_idx or solution)")
+    if isinstance(answer, list):  # several right answers: the first, then its aliases
+        return Item(rid, question, str(answer[0]), tuple(str(a) for a in answer[1:]))
     return Item(rid, question, str(answer))

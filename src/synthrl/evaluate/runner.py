@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from synthrl.evaluate.benchmarks import Item
@@ -17,6 +18,17 @@ from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
+from synthrl.task.verifier import Grade, Verifier
+
+
+def grade_item(verifier: Verifier, response: str, item: Item) -> Grade:
+    """A response graded against an item's answer, right too when it equals an alias."""
+    grade = verifier.grade(response, item.answer)
+    if grade.correct or grade.extracted is None:
+        return grade
+    if any(verifier.equal(grade.extracted, alias) for alias in item.aliases):
+        return replace(grade, correct=True, reward=1.0, reason="correct")
+    return grade
 
 
 def evaluate(
@@ -40,7 +52,7 @@ def evaluate(
         )  # fmt: skip
         correct = 0
         for item, texts in zip(items, answers, strict=True):
-            grade = task.verifier.grade(texts[0], item.answer)
+            grade = grade_item(task.verifier, texts[0], item)
             correct += grade.correct
             reasons[grade.reason] += 1
             predictions.append(
@@ -48,6 +60,7 @@ def evaluate(
                     "seed": seed,
                     "id": item.id,
                     "gold": item.answer,
+                    **({"aliases": list(item.aliases)} if item.aliases else {}),
                     "response": texts[0],
                     "extracted": grade.extracted,
                     "correct": grade.correct,

