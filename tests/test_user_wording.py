@@ -160,9 +160,11 @@ def test_prose_rules_agree_with_the_rules_written_in_the_example_tasks():
     files = sorted(Path("examples/tasks").glob("*.yaml"))
     checked = 0
     for path in files:
-        if path.name == "run.yaml":
+        if path.name.startswith("run"):
             continue
         task = load_task(path)
+        if task.spec.input_rules is None:  # a passage task: no numbers to state
+            continue
         written, read = task.spec.input_rules.numbers, task.rules_from_text.numbers
 
         def spans(rules):
