@@ -136,3 +136,31 @@ def test_the_support_vote_can_be_turned_off(tmp_path, corpus):
         config = config_for(server, corpus, generator_veto=False, support_vote=False)
         stages = run_synth(task, config, tmp_path / "run", False, (*GENERATE, "verify"))
     assert "support_asked" not in stages["verify"]["counts"]
+
+
+def test_a_choice_task_over_passages_goes_through_every_teacher_stage(tmp_path, corpus):
+    # balance, grounding, the support vote, dedup and decontamination on one run
+    task = task_from(
+        tmp_path,
+        """
+name: which-word
+description: Pick the word that the passage mentions.
+input_format: A short passage after "Passage:", a question, then four options A) to D).
+answer: {type: choice, options: [A, B, C, D]}
+""",
+        "which-word",
+    )
+    first = tmp_path / "first"
+    with FakeServer(LabelTeacher("choice", follows=0.0, drops_passage=0.2)) as server:
+        run_synth(task, config_for(server, corpus), first, False, GENERATE)
+        posed = read_jsonl(first / "generate.jsonl")[0]["input"]
+        held_out = tmp_path / "held-out.jsonl"
+        held_out.write_text(json.dumps({"input": posed, "answer": "A"}) + "\n")
+        config = config_for(server, corpus, decontaminate=[str(held_out)])
+        stages = run_synth(task, config, tmp_path / "run", False)
+    generate, verify, dedup = (stages[name]["counts"] for name in ("generate", "verify", "dedup"))
+    assert generate["rejected_passage_not_in_input"] >= 2 and generate["options_moved"] >= 6
+    assert verify["support_asked"] == verify["verified"] + verify.get("rejected_not_supported", 0)
+    assert dedup["contaminated"] == 1 and dedup["kept"] == verify["verified"] - 1
+    letters = Counter(r["answer"] for r in read_jsonl(tmp_path / "run" / "dedup.jsonl"))
+    assert max(letters.values()) - min(letters.values()) <= 3  # spread over A to D
