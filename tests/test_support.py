@@ -161,6 +161,9 @@ answer: {type: choice, options: [A, B, C, D]}
     generate, verify, dedup = (stages[name]["counts"] for name in ("generate", "verify", "dedup"))
     assert generate["rejected_passage_not_in_input"] >= 2 and generate["options_moved"] >= 6
     assert verify["support_asked"] == verify["verified"] + verify.get("rejected_not_supported", 0)
-    assert dedup["contaminated"] == 1 and dedup["kept"] == verify["verified"] - 1
+    # the held-out input's passage is a 13-gram of every input written over that passage
+    assert dedup["contaminated"] >= 1
+    assert dedup["kept"] == verify["verified"] - dedup["contaminated"] - dedup["duplicates"]
+    assert posed not in {r["input"] for r in read_jsonl(tmp_path / "run" / "dedup.jsonl")}
     letters = Counter(r["answer"] for r in read_jsonl(tmp_path / "run" / "dedup.jsonl"))
     assert max(letters.values()) - min(letters.values()) <= 3  # spread over A to D
