@@ -2,6 +2,7 @@
 the run that follows asks none of the pilot's requests again."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +223,17 @@ def test_a_budget_without_prices_is_refused(tmp_path, capsys):
                          str(tmp_path / "run"), "--teacher-base-url", "http://127.0.0.1:9/v1",
                          "--budget", "5"], capsys)  # fmt: skip
     assert code == 2 and "teacher.prices.fake" in output and "Traceback" not in output
+
+
+def test_the_plan_shows_the_pilots_labels_by_answer(capsys):
+    from synthrl.cli_plan import show
+
+    config = load_config(None, "cpu", {"synth": {"n": 100}, "select": {"m": 32}})
+    stages = _stages()
+    stages["generate"]["counts"] |= {"on_target": 7}
+    labels = {"top_label": "yes", "top_label_share": 0.6, "label_check": "ok"}
+    stages["dedup"]["counts"] |= {**labels, "label_counts": {"yes": 6, "no": 4}}
+    plan = estimate(stages, config, None, None)
+    assert plan["label_counts"] == {"yes": 6, "no": 4} and plan["on_target"] == 7
+    show(plan, Path("runs/x"))
+    assert "yes 6, no 4" in capsys.readouterr().out

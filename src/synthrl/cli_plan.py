@@ -105,6 +105,9 @@ def show(made: dict[str, Any], folder: Path) -> None:
         if label.startswith("learnable (") and low is not None:
             shown += f" ({low:.0%} to {high:.0%})"
         table.add_row(label, shown)
+    if made.get("label_counts"):
+        spread = ", ".join(f"{name} {n}" for name, n in made["label_counts"].items())
+        table.add_row("pilot's labels by answer", spread)
     out.print(table)
     for warning in made["warnings"]:
         out.print(f"[yellow]warning:[/yellow] {escape(warning)}")
