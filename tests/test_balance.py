@@ -128,6 +128,7 @@ def test_a_teacher_that_puts_every_right_option_first_gets_its_options_moved(tmp
     # follows=0: it ignores the letter it is asked for and always answers "A"
     with FakeServer(LabelTeacher("choice", follows=0.0)) as server:
         stages = run_synth(task, config_for(server), tmp_path / "run", False)
+        assert not any("right answer" in p for p in generation_prompts(server))  # not asked
     generate = stages["generate"]["counts"]
     assert generate["options_moved"] == 18 and generate["on_target"] == 24  # 6 asked for A
     verified = read_jsonl(tmp_path / "run" / "verify.jsonl")

@@ -2,12 +2,13 @@
 
 A weak teacher asked N times for "an example" of a yes/no task writes mostly "yes" examples,
 and of a multiple-choice task puts the right option first: the student then learns a
-constant. So each generation request names the answer its example should have, spread evenly
-over the set (every block of k requests holds each of the k values once, in a seeded order),
-and for choices the options of a generated input are swapped so that the right one sits at the
-requested letter, whatever letter the teacher put it at. The target only steers what the
-teacher writes: the label is still what the votes say, and a label the votes do not give is
-dropped by the generator's veto like any other disagreement.
+constant. So each generation request gets a target answer, spread evenly over the set (every
+block of k requests holds each of the k values once, in a seeded order). A label or yes/no
+request names its target; a choice request does not (asked for "option C", the 0.5B teacher
+answered C without putting the right option there): the options of the input it writes are
+swapped so that its answer sits at the target letter, whatever letter it used. The target
+only steers what the teacher writes: the label is still what the votes say, and a label the
+votes do not give is dropped by the generator's veto like any other disagreement.
 
 >>> targets(["yes", "no"], 5, seed=0)
 ['yes', 'no', 'no', 'yes', 'no']
@@ -47,10 +48,8 @@ def targets(values: Sequence[str], n: int, seed: int) -> list[str]:
     return made[:n]
 
 
-def target_words(verifier: Verifier, target: str) -> str:
-    """How a request names its target answer."""
-    if isinstance(verifier.type, Choice):
-        return f"whose right answer is option {target}"
+def target_words(target: str) -> str:
+    """How a label or yes/no request names its target answer."""
     return f'whose right answer is "{target}"'
 
 

@@ -119,8 +119,10 @@ def _generation_prompt(
         if open_answer and rules is not None and rules.numbers is not None:
             description = with_numbers(description, drawn) or description
             input_format = with_numbers(input_format, drawn) or input_format
-    if target is not None:
-        aim = target_words(ctx.task.verifier, target)
+    if target is not None and not isinstance(ctx.task.verifier.type, Choice):
+        # A choice's target is not asked for: the options are moved after writing (asked for
+        # "option C", the 0.5B teacher answered C without putting the right option there).
+        aim = target_words(target)
         variation = f"{variation}, {aim}" if variation else f" {aim}"
     demo_text = ""
     if chosen:
