@@ -167,3 +167,16 @@ answer: {type: choice, options: [A, B, C, D]}
     assert posed not in {r["input"] for r in read_jsonl(tmp_path / "run" / "dedup.jsonl")}
     letters = Counter(r["answer"] for r in read_jsonl(tmp_path / "run" / "dedup.jsonl"))
     assert max(letters.values()) - min(letters.values()) <= 3  # spread over A to D
+
+
+def test_an_input_without_a_field_label_its_format_quotes_is_rejected():
+    from synthrl.synth.checks import InputChecks, field_labels
+
+    task = load_task("examples/tasks/yes-no.yaml")
+    assert field_labels(task.spec.input_format) == ["Passage:", "Question:"]
+    checks = InputChecks(task, 0.8)
+    passage = "Divination is the attempt to gain insight into a question by a ritual."
+    assert checks.problem(passage, "no") == (
+        "breaks_input_format", {"detail": 'no "Passage:" in the input'},
+    )  # fmt: skip
+    assert checks.problem(f"Passage: {passage}\nQuestion: is divination a ritual?", "yes") is None

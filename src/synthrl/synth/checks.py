@@ -11,7 +11,8 @@ task's own description. Each is rejected with a reason:
 - `copies_task` / `copies_demo`: the input is mostly a task text or a demo, or opens with
   the description's first sentence (`overlap.TaskTexts`).
 - `breaks_input_format`: the task's input rules (pattern, numbers, max_words; its file's
-  `input_rules` over those read from its prose) say no.
+  `input_rules` over those read from its prose) say no, or a field label the input format
+  quotes ('after "Question:"') is missing.
 
 What it deliberately does not do: reject an input because the answer's digits occur in it
 ("What is 12 + 3?" with answer 15), or an equation to solve ("Solve x + 3 = 5"), or a claim
@@ -119,6 +120,17 @@ def states_answer(text: str, proposed: str, verifier: Verifier) -> str | None:
     return None
 
 
+# A quoted field label in an input format: 'a paragraph after "Passage:", then "Question:"'.
+_FIELD_LABEL = re.compile(r'"([A-Z][A-Za-z ]{0,30}:)"')
+
+
+def field_labels(input_format: str) -> list[str]:
+    """The labels an input format quotes for its fields ("Passage:", "Question:"): an input
+    must hold each (the 0.5B teacher, asked for a passage and a question, handed back the
+    passage alone)."""
+    return list(dict.fromkeys(_FIELD_LABEL.findall(input_format)))
+
+
 class InputChecks:
     """Every check on a generated input, built once per stage for one task."""
 
@@ -127,6 +139,7 @@ class InputChecks:
         self.task_texts = TaskTexts(task, threshold)
         self.passage_in_input = passage_in_input
         self.text_answer = task.verifier.spec.type == "text"
+        self.field_labels = field_labels(task.spec.input_format)
 
     def problem(
         self, text: str, proposed: str, passage: str | None = None
@@ -149,4 +162,7 @@ class InputChecks:
         broken = rules.broken(text) if rules is not None else None
         if broken is not None:
             return "breaks_input_format", {"detail": broken}
+        missing = [label for label in self.field_labels if label not in text]
+        if missing:
+            return "breaks_input_format", {"detail": f'no "{missing[0]}" in the input'}
         return None
