@@ -180,3 +180,18 @@ def test_an_input_without_a_field_label_its_format_quotes_is_rejected():
         "breaks_input_format", {"detail": 'no "Passage:" in the input'},
     )  # fmt: skip
     assert checks.problem(f"Passage: {passage}\nQuestion: is divination a ritual?", "yes") is None
+
+
+def test_a_format_that_quotes_field_labels_asks_for_the_input_field_by_field(tmp_path, corpus):
+    from synthrl.synth.generate import parse_sample
+
+    task = load_task("examples/tasks/yes-no.yaml")
+    reply = '{"input": {"Passage": "Rivers flow.", "Question": "do rivers flow?"}, "answer": "yes"}'
+    fields, reason = parse_sample(reply, "stop", task.verifier)
+    assert reason == "ok" and fields["input"] == "Passage: Rivers flow.\nQuestion: do rivers flow?"
+    mentions = task_from(tmp_path, MENTIONS, "mentions")
+    with FakeServer(LabelTeacher("boolean")) as server:
+        run_synth(mentions, config_for(server, corpus, n=4), tmp_path / "run", False, GENERATE)
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    asking = [p for p in prompts if p.startswith("You write one new example")]
+    assert asking and all('{"input": {"Passage": "...", "Word": "..."}' in p for p in asking)

@@ -25,7 +25,7 @@ from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample, sample_id
 from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values, move_option, target_words, targets
-from synthrl.synth.checks import InputChecks
+from synthrl.synth.checks import InputChecks, field_labels
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import check_yield
 from synthrl.synth.support import passage_text, wants_text
@@ -138,8 +138,20 @@ def _generation_prompt(
         passage=source,
         variation=variation,
         input_hint=input_hint,
+        input_shape=_input_shape(ctx.task),
         answer_kind=ctx.task.verifier.type.describe(),
     )
+
+
+def _input_shape(task: Task) -> str:
+    """The JSON the input is asked as: one string, or one field per label the input format
+    quotes ({"Passage": "...", "Question": "..."}), which `parse_sample` joins into
+    "Passage: ...\nQuestion: ..." (asked for one string, the 0.5B teacher wrote the passage
+    alone)."""
+    labels = field_labels(task.spec.input_format)
+    if not labels:
+        return '"..."'
+    return "{" + ", ".join(f'"{label.rstrip(":")}": "..."' for label in labels) + "}"
 
 
 def passage_in_input(ctx: StageContext) -> bool:
