@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from synthrl.task.answers import normalize_text, singular
+from synthrl.task.answers import reader_words
 from synthrl.task.loader import Task
 
 # Words an input format uses for a text the input must hold.
@@ -48,22 +48,18 @@ def wants_text(task: Task) -> bool:
     return bool(_TEXT_WORDS.search(task.spec.input_format))
 
 
-def _words(text: str) -> list[str]:
-    return [singular(w) for w in normalize_text(text).split()]
-
-
 def carries(task_input: str, passage: str) -> bool:
     """Whether `task_input` holds a run of MIN_RUN words of `passage` (half of a shorter one)."""
-    source = _words(passage)
+    source = reader_words(passage)
     need = max(1, min(MIN_RUN, len(source) // 2))
     runs = {tuple(source[i : i + need]) for i in range(len(source) - need + 1)}
-    found = _words(task_input)
+    found = reader_words(task_input)
     return any(tuple(found[i : i + need]) in runs for i in range(len(found) - need + 1))
 
 
 def in_passage(answer: str, passage: str) -> bool:
     """Whether the words of `answer` occur in `passage`, in order and next to each other."""
-    wanted, text = _words(answer), _words(passage)
+    wanted, text = reader_words(answer), reader_words(passage)
     if not wanted:
         return False
     return any(text[i : i + len(wanted)] == wanted for i in range(len(text) - len(wanted) + 1))

@@ -360,6 +360,11 @@ def singular(word: str) -> str:
     return word
 
 
+def reader_words(text: str) -> list[str]:
+    """The words a reader compares short answers by: normalised, plurals made singular."""
+    return [singular(w) for w in normalize_text(text).split()]
+
+
 # Words that join alternatives ("Paris or Lyon", "Paris/Lyon"), kept in the canonical form as
 # "|": an answer that offers two is a hedge, not an answer.
 _JOINER = re.compile(r"\s+(?:and/or|or)\s+|\s*/\s*|^\s*either\s+", re.IGNORECASE)
@@ -388,8 +393,7 @@ class Text(Answer):
             candidate = text
         else:
             candidate = self._prefix.sub("", final_line(text))
-        words = normalize_text(_JOINER.sub(" | ", clean_markup(candidate)))
-        return " ".join(singular(w) for w in words.split()) or None
+        return " ".join(reader_words(_JOINER.sub(" | ", clean_markup(candidate)))) or None
 
     def equal(self, pred: str, gold: str) -> bool:
         said, right = self.canonical(pred), self.canonical(gold)
