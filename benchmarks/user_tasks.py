@@ -20,8 +20,12 @@ the input keeps the constraints the task states in prose:
   kept / N;
 - label accuracy: kept labels equal (by the task's verifier) to the program's answer, among
   kept samples whose input the program could read (how many it could not is shown);
-- the top label and its share of kept labels, beside the even share 1 / (answers the stated
-  constraints allow);
+- the top label and its share of kept labels, beside the share honest labels would give it:
+  the expected top share of as many labels drawn from the right answers' spread over every
+  input the stated constraints allow (`answers.answer_shares`: the GCD of two numbers from 1
+  to 20 is 1 for 64% of pairs, so an even share, 1 / 20, is no baseline for it);
+- the bars of "Tasks as users write them" per task: label accuracy >= 90%, top-label share
+  at most twice the honest one, at least half of N kept;
 - the share of kept and of parsed inputs that keep the stated constraints;
 - generate's rejects by reason, and how many `breaks_input_format` rejects the program finds
   within the stated constraints (inputs the prose reading rejected wrongly);
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import random
 import shutil
 import sys
 import tempfile
@@ -60,12 +65,14 @@ def load_answers() -> ModuleType:
     return module
 
 
-def settings(n: int, votes: int, teacher: dict[str, Any], eval_data: Path | None) -> Any:
+def settings(
+    n: int, votes: int, reason: bool, teacher: dict[str, Any], eval_data: Path | None
+) -> Any:
     from synthrl.config import load_config
 
     overrides: dict[str, Any] = {
         "teacher": {**teacher, "temperature": 0.5, "max_tokens": 256, "timeout_s": 900},
-        "synth": {"n": n, "votes": votes},
+        "synth": {"n": n, "votes": votes, "votes_reason": reason},
         "corpus": {"source": "none"},
     }
     if eval_data is not None:
@@ -169,6 +176,7 @@ def measure(name: str, task: Any, folder: Path, n: int, answers: ModuleType) -> 
         "distinct_labels": len(groups),
         "possible_answers": possible,
         "even_share": round(1 / possible, 4) if possible else None,
+        "honest_top_share": honest_top(answers.answer_shares(name), len(kept)),
         "kept_meeting": share(sum(read(r["input"])[1] for r in kept), len(kept)),
         "parsed_meeting": share(sum(read(r["input"])[1] for r in parsed), len(parsed)),
         "generate_rejects": {
@@ -183,15 +191,44 @@ def measure(name: str, task: Any, folder: Path, n: int, answers: ModuleType) -> 
     }
 
 
+def honest_top(shares: dict[str, float] | None, n: int, draws: int = 2000) -> float | None:
+    """The top label's expected share among n labels drawn from the right answers' spread."""
+    if not shares or n <= 0:
+        return None
+    rng = random.Random(0)
+    values, weights = list(shares), list(shares.values())
+    total = 0.0
+    for _ in range(draws):
+        total += max(Counter(rng.choices(values, weights, k=n)).values()) / n
+    return round(total / draws, 4)
+
+
+def bars(r: dict[str, Any]) -> dict[str, bool]:
+    """Which of the suite's bars a task's figures meet."""
+    top, honest = r["top_label_share"], r.get("honest_top_share")
+    return {
+        "accuracy": (r["label_accuracy"] or 0) >= 0.9,
+        "top_label": top is not None and honest is not None and top <= 2 * honest,
+        "yield": r["yield"] >= 0.5,
+    }
+
+
+def teacher(r: dict[str, Any]) -> str:
+    """The teacher's size, and whether its votes reasoned first."""
+    size = "1.5B" if "1.5b" in str(r.get("teacher")) else "0.5B"
+    return size + (", reasoning votes" if r.get("votes_reason") else "")
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| task | N | parsed | labelled | kept | yield | label acc (unreadable) | top label "
-        "(share) | even share | kept meeting | parsed meeting | stopped | wall s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| task | teacher | N | parsed | labelled | kept | yield | label acc (unreadable) "
+        "| top label (share) | honest top | kept meeting | parsed meeting | bars missed | stopped "
+        "| wall s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         top = "-"
@@ -199,10 +236,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             top = f"{r['top_label']} ({percent(r['top_label_share'])})"
         accuracy = f"{percent(r['label_accuracy'])} ({r['inputs_unreadable']})"
         stopped = ", ".join(r["errors"]) or "-"
+        missed = ", ".join(name for name, met in bars(r).items() if not met) or "none"
         lines.append(
-            f"| {r['task']} | {r['requested']} | {r['parsed']} | {r['labelled']} | {r['kept']} "
-            f"| {percent(r['yield'])} | {accuracy} | {top} | {percent(r['even_share'])} "
-            f"| {percent(r['kept_meeting'])} | {percent(r['parsed_meeting'])} | {stopped} "
+            f"| {r['task']} | {teacher(r)} | {r['requested']} | {r['parsed']} "
+            f"| {r['labelled']} | {r['kept']} "
+            f"| {percent(r['yield'])} | {accuracy} | {top} | {percent(r['honest_top_share'])} "
+            f"| {percent(r['kept_meeting'])} | {percent(r['parsed_meeting'])} | {missed} "
+            f"| {stopped} "
             f"| {r['wall_s']} |"
         )
     return "\n".join(lines)
@@ -232,11 +272,29 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=3, help="teacher votes per sample")
     parser.add_argument("--out", type=Path, help="write every figure to this JSON file")
     parser.add_argument("--keep", type=Path, help="keep the run folders in DIR/<task>")
-    parser.add_argument("--model", type=Path, help="another GGUF file to serve (default: built-in)")
+    parser.add_argument(
+        "--teacher", default="local", help="the embedded teacher: local (0.5B) or local-1.5b"
+    )
+    parser.add_argument("--model", type=Path, help="another GGUF file to serve instead")
+    parser.add_argument(
+        "--no-votes-reason", action="store_true", help="votes answer without working it out first"
+    )
+    parser.add_argument(
+        "--table", type=Path, nargs="+", help="print the table of figures saved by --out; no run"
+    )
     args = parser.parse_args()
 
     files = {path.stem: path for path in sorted(SUITE.glob("*.yaml")) if path.name != "run.yaml"}
     names = args.tasks.split(",") if args.tasks else list(files)
+    if args.table:
+        answers = load_answers()
+        rows = [row for path in args.table for row in json.loads(path.read_text())]
+        for row in rows:  # figures saved before the honest baseline existed
+            row.setdefault(
+                "honest_top_share", honest_top(answers.answer_shares(row["task"]), row["kept"])
+            )
+        print(table(rows))
+        return
     unknown = [name for name in names if name not in files]
     if unknown:
         raise SystemExit(f"unknown task(s) {', '.join(unknown)}; suite: {', '.join(files)}")
@@ -245,29 +303,35 @@ def main() -> None:
         if taken:
             raise SystemExit(f"--keep: {taken[0]} exists; choose an empty folder")
 
-    from synthrl.local_teacher import MODEL_NAME, LocalTeacher
+    from synthrl.local_teacher import EMBEDDED, LocalTeacher
     from synthrl.task import load_task
 
+    if args.teacher not in EMBEDDED:
+        raise SystemExit(f"--teacher: one of {', '.join(EMBEDDED)}")
     answers = load_answers()
-    teacher = LocalTeacher(slots=4, model=args.model)
+    teacher = LocalTeacher(slots=4, model=args.model, embedded=EMBEDDED[args.teacher])
     if teacher.binary is None:
         raise SystemExit("llama-server is not built: `make demo` builds it")
     rows = []
     with teacher:
         endpoint = {
-            "base_url": teacher.base_url, "model": MODEL_NAME, "concurrency": teacher.slots,
+            "base_url": teacher.base_url, "model": teacher.name, "concurrency": teacher.slots,
             "max_n": teacher.slots, "idle_timeout_s": 300,
         }  # fmt: skip
         for name in names:
             task = load_task(files[name])
             heldout = SUITE / f"{name}.heldout.jsonl"
-            config = settings(args.n, args.votes, endpoint, heldout if heldout.is_file() else None)
+            reason = not args.no_votes_reason
+            config = settings(
+                args.n, args.votes, reason, endpoint, heldout if heldout.is_file() else None
+            )
             with tempfile.TemporaryDirectory(prefix=f"user-task-{name}-") as scratch:
                 folder = Path(scratch) / "run"
                 stopped, wall = run_stages(task, config, folder)
                 row = {**measure(name, task, folder, args.n, answers), "stopped": stopped}
                 row["wall_s"] = wall
-                row["teacher"] = args.model.name if args.model else MODEL_NAME
+                row["teacher"] = args.model.name if args.model else teacher.name
+                row["votes_reason"] = reason
                 if args.keep is not None:
                     shutil.copytree(folder, args.keep / name)
             rows.append(row)

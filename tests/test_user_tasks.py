@@ -216,5 +216,21 @@ def test_the_benchmark_reads_its_figures_from_a_run_folder(tmp_path):
     assert figures["generate_rejects"] == {"states_answer": 2}
     assert figures["label_checks"] == {"dedup.top_label": "even", "dedup.label_dominance": 1.0}
     assert figures["errors"] == {"dedup": "dedup: 3 of 3 labels are 'even'"}
-    row = {**figures, "stopped": "StageStop: ...", "wall_s": 1.0}
-    assert "| parity | 6 | 4 | 3 | 3 | 50% | 67% (0) | even (100%) | 50% |" in bench.table([row])
+    # three honest parity labels: the top one has 2 or 3 of them, 3/4 of the time 2
+    assert 0.7 < figures["honest_top_share"] < 0.8
+    row = {**figures, "stopped": "StageStop: ...", "wall_s": 1.0, "votes_reason": True}
+    assert bench.bars(row) == {"accuracy": False, "top_label": True, "yield": True}
+    assert (
+        "| parity | 0.5B, reasoning votes | 6 | 4 | 3 | 3 | 50% | 67% (0) | even (100%) | 75% "
+        "| 67% | 75% | accuracy | dedup |"
+    ) in bench.table([row])
+
+
+def test_honest_labels_of_a_gcd_are_mostly_1():
+    # An even share (1 / 20) would call honest GCD labels poisoned: 1 is the GCD of 64% of
+    # the pairs the task allows.
+    bench = load_module(ROOT / "benchmarks" / "user_tasks.py", "user_tasks_benchmark")
+    shares = answers.answer_shares("gcd")
+    assert abs(sum(shares.values()) - 1) < 1e-9 and max(shares, key=shares.get) == "1"
+    assert bench.honest_top(shares, 20) > 0.6
+    assert bench.honest_top(answers.answer_shares("largest"), 400) < 0.3

@@ -12,7 +12,9 @@ The readers are tolerant of the ways a teacher writes a question: digits or numb
 7", "the sum of 3 and 4"), options as "A) 12 B) 40", "A. 12" or one per line.
 
 `possible_answers(name)` is how many different right answers the stated constraints allow:
-1 / that is the share each answer would get if labels were spread evenly.
+1 / that is the share each answer would get if labels were spread evenly. `answer_shares(name)`
+is how the right answers are spread over every input the constraints allow (the GCD of two
+numbers from 1 to 20 is 1 for 61% of pairs): the spread honest labels have.
 
     >>> READERS["one-digit"]("Compute 7 minus 9.")
     ('-2', True)
@@ -442,3 +444,45 @@ def possible_answers(task: str) -> int | None:
         return len({(n + 5) // 10 * 10 for n in range(100, 1000)})
     fixed = {"parity": 2, "bigger": 2, "largest": 4, "next-day": 7, "minutes": 12}
     return fixed.get(task)
+
+
+def _inputs(task: str) -> list[str] | None:
+    """Every right answer over the inputs the task's stated constraints allow, one per input."""
+    digit = range(10)
+    days = WEEKDAYS
+    if task == "one-digit":
+        return [str(v) for a in digit for b in digit for v in (a + b, a - b)]
+    if task == "two-digit":
+        return [str(v) for a in range(10, 100) for b in digit for v in (a + b, a - b)]
+    if task == "gcd":
+        return [str(math.gcd(a, b)) for a in range(1, 21) for b in range(1, 21)]
+    if task == "times":
+        return [str(a * b) for a in digit for b in digit]
+    if task == "rounding":
+        return [str((n + 5) // 10 * 10) for n in range(100, 1000)]
+    if task == "parity":
+        return ["even" if n % 2 == 0 else "odd" for n in range(1, 1001)]
+    if task == "bigger":
+        return ["yes" if a > b else "no" for a in range(1, 101) for b in range(1, 101) if a != b]
+    if task == "largest":
+        return list("ABCD")  # the largest number is equally likely in each place
+    if task == "next-day":
+        return [days[(i + k) % 7].lower() for i in range(7) for k in range(1, 7)]
+    if task == "minutes":
+        return [str(60 * h) for h in range(1, 13)]
+    return None
+
+
+def answer_shares(task: str) -> dict[str, float] | None:
+    """Each right answer's share over every input the stated constraints allow (None: unknown).
+
+    >>> round(answer_shares("gcd")["1"], 2), answer_shares("largest")["B"]
+    (0.64, 0.25)
+    """
+    answers = _inputs(task)
+    if answers is None:
+        return None
+    counts: dict[str, int] = {}
+    for answer in answers:
+        counts[answer] = counts.get(answer, 0) + 1
+    return {answer: count / len(answers) for answer, count in counts.items()}
