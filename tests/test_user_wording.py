@@ -15,9 +15,11 @@ from synthrl.config import load_config
 from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl
 from synthrl.pipeline import run_synth
+from synthrl.synth.prompts import vote_prompt
 from synthrl.synth.stops import STOP_P, WARN_P, LabelSpread, label_spread
 from synthrl.task import load_task
 from synthrl.task.examples import mask_task, masked_text, shown_values
+from synthrl.task.prompt import task_prompt
 from synthrl.task.prose import derived
 from synthrl.testing.fake_server import FakeServer
 from synthrl.testing.scripted import EchoTeacher
@@ -59,8 +61,12 @@ def config_for(server, n=20, votes=3, **synth):
     )
 
 
+def user_prompt(request):
+    return json.loads(request)["messages"][0]["content"]
+
+
 def generation_prompts(server):
-    prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    prompts = [user_prompt(p) for p in server.prompts]
     return [p for p in prompts if p.startswith("You write one new example")]
 
 
@@ -117,6 +123,20 @@ def test_the_teacher_reads_the_masked_texts_and_the_student_the_users(signs):
     assert masked.description == signs.spec.description  # its "0 to 9" is no example
     assert shown_values(signs) == {"output_format": ["-2"]}  # the input's example is no answer
     assert "-2" in signs.output_format
+
+
+def test_votes_work_the_answer_out_and_the_student_prompt_is_the_users(signs):
+    # "Give only the weekday": a vote that obeys a bare-answer format guesses in one word, so
+    # the teacher's votes are asked to reason first; the student's prompt stays the user's.
+    synth = load_config(profile="cpu").synth
+    vote = vote_prompt(signs, "What is 3 + 4?", synth)
+    assert vote.startswith(task_prompt(signs, "What is 3 + 4?", mask_task(signs)))
+    assert vote.endswith("on the last line.") and "-2" not in vote
+    assert "Work the answer out" not in task_prompt(signs, "What is 3 + 4?")
+    plain = synth.model_copy(update={"votes_reason": False})
+    assert vote_prompt(signs, "What is 3 + 4?", plain) == task_prompt(
+        signs, "What is 3 + 4?", mask_task(signs)
+    )
 
 
 # -- input rules read from prose ----------------------------------------------------------------
@@ -241,6 +261,8 @@ def test_with_60_percent_echo_masked_votes_keep_most_samples_with_right_labels(s
     assert len(kept) >= 8  # at least 40% of N
     assert labels_right(kept) >= 0.9 * len(kept)
     assert "7 - 9 = -2" in stages["verify"]["counts"]["examples_masked"]
+    votes = [p for p in map(user_prompt, server.prompts) if p.startswith(signs.spec.description)]
+    assert votes and all(p.endswith("on the last line.") and "-2" not in p for p in votes)
 
 
 def test_with_60_percent_echo_and_nothing_masked_the_labels_are_poisoned(signs, tmp_path):
@@ -454,6 +476,25 @@ def test_an_answer_missing_from_the_teachers_json_is_read_from_its_reasoning():
     assert reason == "ok" and fields["answer"] == "no" and fields["answer_from"] == "reasoning"
     unread = '{"input": "Is 2 greater than 6?", "reasoning": "Let us break it down:"}'
     assert parse_sample(unread, "stop", verifier) == (None, "missing_fields")
+
+
+def test_an_answer_written_in_the_formats_marker_is_compared_by_its_reading(tmp_path):
+    # The 1.5B teacher's generator wrote "answer": "<answer>Wednesday</answer>"; compared as
+    # written with the votes' "wednesday", its veto dropped 15 of 23 labels as contradicted.
+    from synthrl.synth.generate import parse_sample
+
+    weekday = task_from(tmp_path, """
+name: weekday
+description: Work out the weekday a few days after a given weekday.
+input_format: A weekday and a number of days.
+output_format: Give only the weekday in answer tags, e.g. <answer>Thursday</answer>
+answer: {type: text}
+""")  # fmt: skip
+    text = '{"input": "What day is 2 days after Monday?", "answer": "<answer>Wednesday</answer>"}'
+    fields, reason = parse_sample(text, "stop", weekday.verifier)
+    assert reason == "ok" and fields["answer"] == "wednesday"
+    plain = '{"input": "What day is 2 days after Monday?", "answer": "Wednesday"}'
+    assert parse_sample(plain, "stop", weekday.verifier)[0]["answer"] == "Wednesday"
 
 
 def test_a_single_number_is_read_from_a_number_of_something():

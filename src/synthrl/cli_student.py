@@ -34,8 +34,8 @@ LocalTeacherFlag = Annotated[
     str | None,
     typer.Option(
         "--teacher",
-        help="'local': start the embedded offline teacher for this command (`make demo` "
-        "installs it).",
+        help="'local': start the embedded offline teacher for this command (0.5B, `make demo` "
+        "installs it); 'local-1.5b': its stronger, slower sibling (`make teacher-1.5b`).",
     ),
 ]
 # The run's options, shared by `run` and `plan` (which plans that run).

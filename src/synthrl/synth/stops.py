@@ -77,6 +77,14 @@ class StageStop(UserError):
         self.counts = counts
 
 
+def stronger_teacher(ctx: StageContext) -> str:
+    """The advice to use a stronger teacher, naming the offline one when the run used the
+    embedded 0.5B (the name `--teacher local` serves)."""
+    if ctx.config.teacher.model == "qwen2.5-coder-0.5b-instruct":
+        return "a stronger teacher (offline: --teacher local-1.5b)"
+    return "a stronger teacher"
+
+
 def check_yield(
     ctx: StageContext,
     stage: str,
@@ -92,7 +100,7 @@ def check_yield(
         return
     top = Counter(rejects).most_common(3)
     found = ", ".join(f"{reason} {count}" for reason, count in top) or "none"
-    advice = [*dict.fromkeys(_ADVICE[r] for r, _ in top if r in _ADVICE), "a stronger teacher"]
+    advice = [*dict.fromkeys(_ADVICE[r] for r, _ in top if r in _ADVICE), stronger_teacher(ctx)]
     limit = "" if kept == 0 else f", below synth.min_yield {floor}"
     raise StageStop(
         f"{stage} kept {kept} of {requested} samples (yield {share:.2f}{limit}); most common "
@@ -257,7 +265,7 @@ def check_labels(ctx: StageContext, stage: str, labels: list[str], counts: dict[
     if not warn:
         return
     found = _describe(spread, p_value, limit)
-    advice = ["more votes (synth.votes)", "a stronger teacher"]
+    advice = ["more votes (synth.votes)", stronger_teacher(ctx)]
     if values is not None and not ctx.config.synth.balance_labels:
         advice.insert(0, "synth.balance_labels: true (each request names its answer)")
     if shown:

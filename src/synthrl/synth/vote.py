@@ -26,11 +26,10 @@ from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values
-from synthrl.synth.prompts import render, teacher_texts
+from synthrl.synth.prompts import render, teacher_texts, vote_prompt
 from synthrl.synth.stops import check_labels, check_yield
 from synthrl.synth.support import in_passage, passage_text, supported
 from synthrl.task.examples import shown_values
-from synthrl.task.prompt import task_prompt
 from synthrl.task.verifier import Verifier
 
 
@@ -84,12 +83,12 @@ async def verify_candidates(
     `found` gets the support votes' counts (asked, unreadable replies) when there are any."""
     votes = ctx.config.synth.votes
     verifier = ctx.task.verifier
-    texts = teacher_texts(ctx.task, ctx.config.synth)
     echoes = _echo_check(ctx)
     passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
     text_answer = verifier.spec.type == "text"
     requests = [
-        ctx.chat(stage, user(task_prompt(ctx.task, c.input, texts)), n=votes) for c in candidates
+        ctx.chat(stage, user(vote_prompt(ctx.task, c.input, ctx.config.synth)), n=votes)
+        for c in candidates
     ]
     completions = await ctx.ask(f"{stage} votes" if stage != "verify" else stage, requests)
     kept: list[Sample] = []

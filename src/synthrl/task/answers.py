@@ -378,12 +378,19 @@ class Text(Answer):
     years" for "23", "the United States Air Force" for "Air Force", "in the early 11th
     century" for "11th century"). An answer that joins alternatives ("Paris or Lyon",
     "Paris/Lyon") or negates ("not Paris") gets no credit for either, unless the gold
-    answer itself reads so. Gold aliases (several right answers) are the evaluation item's."""
+    answer itself reads so. Unmarked, the last line is the answer, or what a concluding last line
+    ("Therefore, ... is Paris.") says after its last "is". Gold aliases (several right
+    answers) are the evaluation item's."""
 
     kind = "text"
     EXTRA_WORDS = 3
     _anchor = re.compile(_ANCHOR + r"([^\n]+)")
     _prefix = re.compile(r"^\s*(?i:(?:final\s+)?answer\s*:)")
+    # A closing line that concludes ("Therefore, 3 days after Saturday is Tuesday."): what
+    # follows its last "is" / "will be" / "would be".
+    _conclusion = re.compile(
+        r"^\s*(?i:therefore|so|thus|hence)\b.*\b(?i:is|will\s+be|would\s+be)\s+(\S.*)$"
+    )
 
     def read(self, text: str, *, marked: bool) -> Reading:
         anchored = self._anchor.findall(text)
@@ -393,6 +400,8 @@ class Text(Answer):
             candidate = text
         else:
             candidate = self._prefix.sub("", final_line(text))
+            concluded = self._conclusion.match(candidate)
+            candidate = concluded.group(1) if concluded else candidate
         return " ".join(reader_words(_JOINER.sub(" | ", clean_markup(candidate)))) or None
 
     def equal(self, pred: str, gold: str) -> bool:
