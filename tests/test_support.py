@@ -195,3 +195,53 @@ def test_a_format_that_quotes_field_labels_asks_for_the_input_field_by_field(tmp
         prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
     asking = [p for p in prompts if p.startswith("You write one new example")]
     assert asking and all('{"input": {"Passage": "...", "Word": "..."}' in p for p in asking)
+
+
+@pytest.mark.slow
+def test_a_label_task_over_passages_runs_every_stage_with_the_real_student(tmp_path, corpus):
+    # A yes/no task over passages from generate to eval: balanced targets, the support vote,
+    # dedup, the real SmolLM2 student scoring and training (one step), evaluation on held-out
+    # items with their gold labels, and the report.
+    from synthrl.cli import main
+
+    task = tmp_path / "mentions.yaml"
+    task.write_text(MENTIONS)
+    held_out = tmp_path / "held-out.jsonl"
+    items = [
+        ("Fishing boats crowd the harbor below the chapel.", "harbor", "yes"),
+        ("Barges carried timber along the canal past the market.", "castle", "no"),
+        ("Stone walls surround the castle above the river.", "river", "yes"),
+        ("Travelers crossed the forest toward the orchard.", "quarry", "no"),
+    ]
+    held_out.write_text(
+        "".join(
+            json.dumps({"input": f"Passage: {text}\nWord: {word}", "answer": gold}) + "\n"
+            for text, word, gold in items
+        )
+    )
+    (tmp_path / "tiny.yaml").write_text(
+        f"profile: cpu\nteacher: {{model: fake, concurrency: 4}}\nsynth: {{n: 16, votes: 3}}\n"
+        f"corpus: {{source: '{corpus}'}}\nstudent: {{max_tokens: 16}}\nscore: {{samples: 2}}\n"
+        "select: {m: 6, validation: 0.2}\n"
+        "train: {max_steps: 1, num_generations: 2, prompts_per_step: 1, "
+        "max_completion_length: 8, save_steps: 1}\n"
+    )
+    out = tmp_path / "run"
+    teacher = LabelTeacher("boolean", bias=0.9, vote_error=0.2)
+    with FakeServer(teacher) as server, pytest.raises(SystemExit) as exit_info:
+        main(["run", str(task), "--config", str(tmp_path / "tiny.yaml"), "--out", str(out),
+              "--teacher-base-url", server.base_url, "--eval-data", str(held_out),
+              "--quiet"])  # fmt: skip
+    assert exit_info.value.code == 0
+    stages = json.loads((out / "manifest.json").read_text())["stages"]
+    assert all(entry["status"] == "done" for entry in stages.values())
+    # asked for each answer in turn, a teacher that says yes 90% of the time gives both
+    kept = Counter(r["answer"] for r in read_jsonl(out / "dedup.jsonl"))
+    assert kept["yes"] and kept["no"] and max(kept.values()) <= 2 * min(kept.values()) + 2
+    assert stages["verify"]["counts"]["support_asked"] >= 1
+    assert stages["eval"]["counts"]["items"] == 4
+    # the report shows the label spread that dedup kept
+    spread = stages["dedup"]["counts"]["label_counts"]
+    assert spread == dict(kept)
+    shown = ", ".join(f"{label} {n}" for label, n in spread.items())
+    assert f"Labels by answer: {shown}." in (out / "report.md").read_text()

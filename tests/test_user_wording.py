@@ -497,6 +497,21 @@ answer: {type: text}
     assert parse_sample(plain, "stop", weekday.verifier)[0]["answer"] == "Wednesday"
 
 
+def test_a_number_written_as_a_word_keeps_a_rule_read_from_prose():
+    # The 1.5B teacher wrote "four days after Wednesday" for 14 of 40 next-day inputs; read
+    # as no number at all, each was rejected as breaking "a number of days between 1 and 6".
+    from synthrl.task.spec import InputRules
+
+    rules = InputRules(**derived(
+        "Work out the day of the week that comes a few days after a given weekday.",
+        "A day of the week and a number of days between 1 and 6, with the question which "
+        "weekday it will be that many days later.",
+    ))  # fmt: skip
+    assert rules.broken("What day of the week will it be four days after Wednesday?") is None
+    assert rules.broken("What day of the week will it be nine days after Wednesday?")
+    assert rules.broken("What day of the week comes a few days after Friday?")
+
+
 def test_a_single_number_is_read_from_a_number_of_something():
     assert derived("Convert hours to minutes.", "A whole number of hours (1 to 12 hours).") == {
         "numbers": [{"min": 1, "max": 12}]

@@ -120,12 +120,37 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 PATTERN_MAX_CHARS = 5000
 
 
-def written_numbers(text: str) -> list[float]:
-    """Every number written in `text`, with its sign.
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+_UNITS += " fifteen sixteen seventeen eighteen nineteen"
+_WORD_VALUES = {word: i for i, word in enumerate(_UNITS.split())}
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_VALUES |= {word: 10 * i for i, word in enumerate(_TENS, 2)}
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")(?:-(one|two|three|four|"
+    r"five|six|seven|eight|nine))?\b",
+    re.IGNORECASE,
+)
+
+
+def written_numbers(text: str, words: bool = False) -> list[float]:
+    """Every number written in `text`, with its sign; with `words`, also the numbers written
+    as words up to ninety-nine ("four days", "twenty-one"), in the order they appear.
 
     >>> written_numbers("Compute: -3 + 12 - 4, then 1,500.5 minus 17-9")
     [-3.0, 12.0, 4.0, 1500.5, 17.0, 9.0]
+    >>> written_numbers("Four days after 3 May, twenty-one left", words=True)
+    [4.0, 3.0, 21.0]
     """
+    found = [(match.start(), value) for match, value in _digit_numbers(text)]
+    if words:
+        for match in _NUMBER_WORD.finditer(text):
+            value = _WORD_VALUES[match.group(1).lower()]
+            value += _WORD_VALUES[match.group(2).lower()] if match.group(2) else 0
+            found.append((match.start(), float(value)))
+    return [value for _, value in sorted(found)]
+
+
+def _digit_numbers(text: str) -> list[tuple[re.Match[str], float]]:
     found = []
     for match in _NUMBER.finditer(text):
         value = float(match.group().replace(",", ""))
@@ -136,7 +161,7 @@ def written_numbers(text: str) -> list[float]:
             spaced = not before or before[-1].isspace() or before[-1] in "(=:,;["
             if spaced and (not previous or not (previous[-1].isdigit() or previous[-1] == ")")):
                 value = -value
-        found.append(value)
+        found.append((match, value))
     return found
 
 
@@ -251,6 +276,8 @@ class InputRules(_Strict):
         'numbers: the 1st number, 8, is below min 10'
         >>> InputRules(numbers=[{"min": 10}, {"max": 9}]).broken("What is 63 + 5 + 2?")
         'numbers: 3 numbers, where the rules give ranges for 2'
+        >>> InputRules(numbers=[{"min": 1, "max": 6}]).broken("Which day is 4 days after Monday?")
+        >>> InputRules(numbers=[{"min": 1, "max": 6}]).broken("Which day is four days after it?")
         """
         if self._compiled is not None:
             if len(text) > PATTERN_MAX_CHARS:
@@ -259,6 +286,9 @@ class InputRules(_Strict):
                 return f"pattern: the input does not match {self.pattern!r}"
         if self.numbers is not None:
             values = written_numbers(text)
+            wanted = self.numbers if isinstance(self.numbers, list) else []
+            if len(values) < len(wanted):  # "four days after Wednesday": a number in words
+                values = written_numbers(text, words=True)
             problem = self._numbers_broken(values)
             if problem is not None and self._mentioned:
                 rest = list(values)
