@@ -69,6 +69,8 @@ READINGS = [
     ("one-digit", "What is seven plus two?", "9", True),
     ("one-digit", "What is the sum of 3 and 4?", "7", True),
     ("one-digit", "Subtract 9 from 2.", "-7", True),
+    ("one-digit", "What is the result of adding 6 and 6?", "12", True),  # the 1.5B's form
+    ("one-digit", "What is the result of subtracting 4 from 9?", "5", True),
     ("one-digit", "7-9=?", "-2", True),
     ("one-digit", "What is 12 - 3?", "9", False),
     ("one-digit", "What is 3 times 4?", "12", False),

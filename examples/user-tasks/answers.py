@@ -108,9 +108,9 @@ _OPERATOR_WORDS = [
 _N = rf"({NUM})"
 _PHRASES = [
     (rf"\bsum of {_N} and {_N}", "+", False),
-    (rf"\b(?:add|total of) {_N} (?:and|to) {_N}", "+", False),
+    (rf"\b(?:add|adding|total of) {_N} (?:and|to) {_N}", "+", False),
     (rf"\b{_N} more than {_N}", "+", False),
-    (rf"\b(?:subtract|take(?: away)?) {_N} from {_N}", "-", True),
+    (rf"\b(?:subtract|subtracting|take(?: away)?) {_N} from {_N}", "-", True),
     (rf"\b{_N} (?:subtracted from|less than|fewer than) {_N}", "-", True),
     (rf"\bdifference (?:between|of) {_N} and {_N}", "difference", False),
     (rf"\bproduct of {_N} and {_N}", "*", False),
