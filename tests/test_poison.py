@@ -177,7 +177,9 @@ def test_input_rules_without_bounds_are_refused():
         ("What is 8 + 14?", "numbers: the 1st number, 8, is below min 10"),
         ("What is 63 + 14?", "numbers: the 2nd number, 14, is above max 9"),
         ("What is 63 + 5 + 2?", "numbers: 3 numbers, where the rules give ranges for 2"),
-        ("What is 63 plus five?", "numbers: 1 numbers, where the rules give ranges for 2"),
+        ("What is 63 plus five?", None),  # a number in words counts when digits are fewer
+        ("What is 63 plus fifteen?", "numbers: the 2nd number, 15, is above max 9"),
+        ("What is 63 plus a few?", "numbers: 1 numbers, where the rules give ranges for 2"),
     ],
 )
 def test_a_list_of_ranges_bounds_each_number_in_its_place(text, broken):
