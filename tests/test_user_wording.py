@@ -480,7 +480,7 @@ def test_an_answer_missing_from_the_teachers_json_is_read_from_its_reasoning():
 
 def test_an_answer_written_in_the_formats_marker_is_compared_by_its_reading(tmp_path):
     # The 1.5B teacher's generator wrote "answer": "<answer>Wednesday</answer>"; compared as
-    # written with the votes' "wednesday", its veto dropped 15 of 23 labels as contradicted.
+    # written with the votes' "wednesday", the veto dropped labels it agreed with (3 of 15).
     from synthrl.synth.generate import parse_sample
 
     weekday = task_from(tmp_path, """
@@ -498,8 +498,8 @@ answer: {type: text}
 
 
 def test_a_number_written_as_a_word_keeps_a_rule_read_from_prose():
-    # The 1.5B teacher wrote "four days after Wednesday" for 14 of 40 next-day inputs; read
-    # as no number at all, each was rejected as breaking "a number of days between 1 and 6".
+    # The 1.5B teacher wrote "four days after Wednesday" in next-day inputs; read as no
+    # number at all, each was rejected as breaking "a number of days between 1 and 6".
     from synthrl.task.spec import InputRules
 
     rules = InputRules(**derived(

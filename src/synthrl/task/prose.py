@@ -36,10 +36,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_WORD_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "fifty": 50, "hundred": 100, "a hundred": 100, "one hundred": 100,
+_UNIT_WORDS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+_TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# Numbers written as words, zero to ninety (a hyphenated unit is added: "twenty-one").
+NUMBER_WORDS = {word: i for i, word in enumerate(_UNIT_WORDS)}
+NUMBER_WORDS |= {word: 10 * i for i, word in enumerate(_TEN_WORDS, 2)}
+_WORD_NUMBERS = NUMBER_WORDS | {
+    "hundred": 100, "a hundred": 100, "one hundred": 100,
     "thousand": 1000, "a thousand": 1000, "one thousand": 1000,
 }  # fmt: skip
 _NUM = r"(?:-?\d[\d,]*(?:\.\d+)?|(?:a |one )?(?:hundred|thousand)|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty)"  # noqa: E501

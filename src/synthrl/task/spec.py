@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from synthrl.task.prose import NUMBER_WORDS
 from synthrl.types import AnswerType, ReadFrom
 
 # Where each answer type is read when the task does not say.
@@ -120,13 +121,8 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 PATTERN_MAX_CHARS = 5000
 
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-_UNITS += " fifteen sixteen seventeen eighteen nineteen"
-_WORD_VALUES = {word: i for i, word in enumerate(_UNITS.split())}
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_WORD_VALUES |= {word: 10 * i for i, word in enumerate(_TENS, 2)}
 _NUMBER_WORD = re.compile(
-    r"\b(" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")(?:-(one|two|three|four|"
+    r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?:-(one|two|three|four|"
     r"five|six|seven|eight|nine))?\b",
     re.IGNORECASE,
 )
@@ -144,8 +140,8 @@ def written_numbers(text: str, words: bool = False) -> list[float]:
     found = [(match.start(), value) for match, value in _digit_numbers(text)]
     if words:
         for match in _NUMBER_WORD.finditer(text):
-            value = _WORD_VALUES[match.group(1).lower()]
-            value += _WORD_VALUES[match.group(2).lower()] if match.group(2) else 0
+            value = NUMBER_WORDS[match.group(1).lower()]
+            value += NUMBER_WORDS[match.group(2).lower()] if match.group(2) else 0
             found.append((match.start(), float(value)))
     return [value for _, value in sorted(found)]
 
