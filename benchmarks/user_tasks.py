@@ -1,7 +1,8 @@
 """Task files written the way users write them: what the embedded teacher makes of each.
 
     .venv/bin/python benchmarks/user_tasks.py [--tasks one-digit,gcd] [--n 40] [--votes 3]
-        [--out FIGURES.json] [--keep DIR] [--model OTHER.gguf]
+        [--out FIGURES.json] [--keep DIR] [--model OTHER.gguf] [--teacher local-1.5b]
+        [--set generator_veto=false] [--set seed=2]
 
 For each task file in examples/user-tasks/ (all by default), the teacher stages keywords,
 retrieve, pattern, generate, verify and dedup run on a fresh run folder (its own, empty teacher
@@ -66,18 +67,36 @@ def load_answers() -> ModuleType:
 
 
 def settings(
-    n: int, votes: int, reason: bool, teacher: dict[str, Any], eval_data: Path | None
+    n: int,
+    votes: int,
+    reason: bool,
+    teacher: dict[str, Any],
+    eval_data: Path | None,
+    synth: dict[str, Any] | None = None,
 ) -> Any:
     from synthrl.config import load_config
 
     overrides: dict[str, Any] = {
         "teacher": {**teacher, "temperature": 0.5, "max_tokens": 256, "timeout_s": 900},
-        "synth": {"n": n, "votes": votes, "votes_reason": reason},
+        "synth": {"n": n, "votes": votes, "votes_reason": reason, **(synth or {})},
         "corpus": {"source": "none"},
     }
     if eval_data is not None:
         overrides["eval"] = {"data": str(eval_data)}
     return load_config(profile="cpu", overrides=overrides)
+
+
+def synth_settings(pairs: list[str]) -> dict[str, Any]:
+    """`--set KEY=VALUE` pairs as synth settings, the values read as YAML ("false", "3")."""
+    import yaml
+
+    chosen: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"--set {pair!r}: expected KEY=VALUE, e.g. generator_veto=false")
+        chosen[key.strip()] = yaml.safe_load(value)
+    return chosen
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -280,6 +299,13 @@ def main() -> None:
         "--no-votes-reason", action="store_true", help="votes answer without working it out first"
     )
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a synth setting for every task (repeatable), e.g. generator_veto=false, seed=2",
+    )
+    parser.add_argument(
         "--table", type=Path, nargs="+", help="print the table of figures saved by --out; no run"
     )
     args = parser.parse_args()
@@ -309,6 +335,7 @@ def main() -> None:
     if args.teacher not in EMBEDDED:
         raise SystemExit(f"--teacher: one of {', '.join(EMBEDDED)}")
     answers = load_answers()
+    chosen = synth_settings(args.set)
     teacher = LocalTeacher(slots=4, model=args.model, embedded=EMBEDDED[args.teacher])
     if teacher.binary is None:
         raise SystemExit("llama-server is not built: `make demo` builds it")
@@ -323,7 +350,12 @@ def main() -> None:
             heldout = SUITE / f"{name}.heldout.jsonl"
             reason = not args.no_votes_reason
             config = settings(
-                args.n, args.votes, reason, endpoint, heldout if heldout.is_file() else None
+                args.n,
+                args.votes,
+                reason,
+                endpoint,
+                heldout if heldout.is_file() else None,
+                chosen,
             )
             with tempfile.TemporaryDirectory(prefix=f"user-task-{name}-") as scratch:
                 folder = Path(scratch) / "run"
@@ -332,6 +364,7 @@ def main() -> None:
                 row["wall_s"] = wall
                 row["teacher"] = args.model.name if args.model else teacher.name
                 row["votes_reason"] = reason
+                row["settings"] = chosen
                 if args.keep is not None:
                     shutil.copytree(folder, args.keep / name)
             rows.append(row)

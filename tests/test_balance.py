@@ -155,13 +155,19 @@ def test_without_balance_every_right_option_is_a_and_the_run_stops(tmp_path):
     }
 
 
-def test_labels_the_votes_contradict_are_still_dropped_when_a_target_was_asked(tmp_path):
+@pytest.mark.parametrize("weight", ["veto", "vote"])
+def test_a_target_asked_for_steers_the_writing_and_the_votes_decide(tmp_path, weight):
     task = task_from(tmp_path, MENTIONS, "mentions")
     # every vote on a fifth of the questions gives the other answer than the one asked for
     with FakeServer(LabelTeacher("boolean", vote_error=0.2)) as server:
-        stages = run_synth(
-            task, config_for(server), tmp_path / "run", False, stages=(*GENERATE, "verify")
-        )
+        config = config_for(server, generator_answer=weight)
+        stages = run_synth(task, config, tmp_path / "run", False, stages=(*GENERATE, "verify"))
     verify = stages["verify"]["counts"]
-    assert verify["rejected_generator_disagrees"] > 0
-    assert verify["verified"] + verify["rejected_generator_disagrees"] == 24
+    samples = read_jsonl(tmp_path / "run" / "verify.jsonl")
+    against = [s for s in samples if s["answer"] != s["proposed_answer"]]
+    if weight == "veto":  # the generator's answer, the target's, drops the votes' label
+        assert verify["rejected_generator_disagrees"] > 0 and not against
+        assert verify["verified"] + verify["rejected_generator_disagrees"] == 24
+    else:  # one vote of four: three votes against it keep their label
+        assert "rejected_generator_disagrees" not in verify and len(samples) == 24
+        assert len(against) > 0 and all(s["votes"] == {s["answer"]: 3} for s in against)

@@ -117,7 +117,7 @@ def test_labels_the_passage_does_not_support_are_dropped_by_the_support_vote(tmp
     # with the veto off only the support vote can catch those labels
     teacher = LabelTeacher("boolean", vote_error=0.35)
     with FakeServer(teacher) as server:
-        config = config_for(server, corpus, generator_veto=False)
+        config = config_for(server, corpus, generator_answer="ignore")
         stages = run_synth(task, config, tmp_path / "run", False, (*GENERATE, "verify"))
     verify = stages["verify"]["counts"]
     assert verify["support_asked"] == verify["verified"] + verify["rejected_not_supported"]
@@ -133,7 +133,7 @@ def test_labels_the_passage_does_not_support_are_dropped_by_the_support_vote(tmp
 def test_the_support_vote_can_be_turned_off(tmp_path, corpus):
     task = task_from(tmp_path, MENTIONS, "mentions")
     with FakeServer(LabelTeacher("boolean", vote_error=0.35)) as server:
-        config = config_for(server, corpus, generator_veto=False, support_vote=False)
+        config = config_for(server, corpus, generator_answer="ignore", support_vote=False)
         stages = run_synth(task, config, tmp_path / "run", False, (*GENERATE, "verify"))
     assert "support_asked" not in stages["verify"]["counts"]
 

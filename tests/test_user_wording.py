@@ -411,23 +411,80 @@ answer: {type: number, read_from: final_line}
     assert {k["input"] for k in kept} == {m.group(0)[14:-2] for m in asked}
 
 
-@pytest.mark.parametrize("veto", [True, False])
-def test_labels_the_generators_own_answer_contradicts_are_dropped(signs, tmp_path, veto):
-    # Votes that agree on a wrong answer (off by one) while the generator worked it out.
+def test_each_request_names_one_of_the_kinds_of_input_the_prose_offers(tmp_path):
+    # "asking for the sum or the difference": left to choose, the 1.5B teacher wrote 31 sums
+    # of 32; each request's input format now names one of them, in turn.
+    task = task_from(tmp_path, """
+name: one-digit
+description: Add or subtract two whole numbers from 0 to 9. The result can be negative.
+input_format: >-
+  A short question asking for the sum or the difference of two whole numbers from 0 to 9.
+output_format: 'Write the calculation with its result, for example "7 - 9 = -2".'
+answer: {type: number, read_from: final_line}
+""")  # fmt: skip
+    with FakeServer(EchoTeacher(0.0)) as server:
+        run_synth(task, config_for(server, n=8), tmp_path / "run", False, stages=GENERATE)
+        prompts = generation_prompts(server)
+    formats = [p.split("Input format (follow it strictly): ", 1)[1].split("\n", 1)[0]
+               for p in prompts]  # fmt: skip
+    kinds = [re.match(r"A short question asking for (the sum|the difference) of two whole "
+                      r"numbers: (\d) and (\d)\.$", f) for f in formats]  # fmt: skip
+    assert len(kinds) == 8 and all(kinds), formats
+    assert [m.group(1) for m in kinds].count("the difference") == 4
+    assert all(f"({m.group(1)}, with the numbers {m.group(2)} and {m.group(3)} in it)" in p
+               for m, p in zip(kinds, prompts, strict=True))  # fmt: skip
+
+
+@pytest.mark.parametrize("weight", ["veto", "vote", "ignore"])
+def test_the_generators_own_answer_vetoes_votes_or_is_ignored(signs, tmp_path, weight):
+    # Votes that agree on a wrong answer (off by one) while the generator worked it out: a
+    # veto drops every label; as one more vote it is outvoted three to one, like ignored.
     out = tmp_path / "run"
     with FakeServer(EchoTeacher(0.0, vote_error=1)) as server:
-        config = config_for(server, n=12, generator_veto=veto, min_yield=0)
+        config = config_for(server, n=12, generator_answer=weight, min_yield=0)
         try:
             run_synth(signs, config, out, False)
         except UserError as stop:
-            assert veto and "kept 0 of" in str(stop) and "generator_disagrees" in str(stop)
+            assert weight == "veto" and "kept 0 of" in str(stop)
+            assert "generator_disagrees" in str(stop) and "generator_answer: vote" in str(stop)
     counts = read_json(out / "manifest.json")["stages"]["verify"]["counts"]
     labelled = read_jsonl(out / "verify.jsonl")
-    if veto:
+    if weight == "veto":
         assert counts["rejected_generator_disagrees"] == counts["candidates"] >= 8
         assert not labelled
     else:
         assert len(labelled) == counts["candidates"] >= 8 and labels_right(labelled) == 0
+        assert "generator_carried" not in counts
+
+
+@pytest.mark.parametrize("weight", ["veto", "vote", "ignore"])
+def test_the_generators_vote_settles_votes_split_in_two(signs, tmp_path, weight):
+    # Two votes, one right and one off by one: a tie, which only the generator's vote breaks.
+    out = tmp_path / "run"
+    with FakeServer(EchoTeacher(0.0, vote_error=1, wrong_every=2)) as server:
+        config = config_for(server, n=12, votes=2, generator_answer=weight, min_yield=0)
+        try:
+            run_synth(signs, config, out, False, stages=(*GENERATE, "verify"))
+        except UserError as stop:
+            assert weight != "vote" and "tie" in str(stop)
+    counts = read_json(out / "manifest.json")["stages"]["verify"]["counts"]
+    labelled = read_jsonl(out / "verify.jsonl")
+    if weight == "vote":
+        assert len(labelled) == counts["candidates"] == counts["generator_carried"] >= 8
+        assert labels_right(labelled) == len(labelled)
+        assert {s["agreement"] for s in labelled} == {0.5}  # one of the two teacher votes
+    else:
+        assert counts["rejected_tie"] == counts["candidates"] and not labelled
+
+
+def test_the_generator_weighs_as_a_vote_where_votes_reason_and_as_a_veto_where_they_do_not():
+    def weight(**synth):
+        return load_config(profile="cpu", overrides={"synth": synth}).synth.generator_weight()
+
+    assert weight() == "vote" and weight(votes_reason=False) == "veto"
+    assert weight(generator_answer="ignore", votes_reason=False) == "ignore"
+    # the setting's first name still reads
+    assert weight(generator_veto=True) == "veto" and weight(generator_veto=False) == "ignore"
 
 
 def test_the_task_sentence_a_small_teacher_hands_back_carries_the_requests_numbers(tmp_path):

@@ -72,6 +72,24 @@ class TeacherConfig(_Strict):
 class SynthConfig(_Strict):
     """Sizes and thresholds of the teacher-side stages."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _generator_veto(cls, data: Any) -> Any:
+        # `generator_veto: true/false`, the setting's first name, still reads.
+        if isinstance(data, dict) and "generator_veto" in data:
+            data = dict(data)
+            veto = data.pop("generator_veto")
+            if not isinstance(veto, bool):
+                raise ValueError("generator_veto: true or false (now generator_answer)")
+            data.setdefault("generator_answer", "veto" if veto else "ignore")
+        return data
+
+    def generator_weight(self) -> Literal["veto", "vote", "ignore"]:
+        """What the generator's own answer does to a label (`generator_answer` resolved)."""
+        if self.generator_answer != "auto":
+            return self.generator_answer
+        return "vote" if self.votes_reason else "veto"
+
     n: int = Field(default=500, ge=1, description="initial samples to generate")
     votes: int = Field(default=16, ge=1, description="teacher answers per sample")
     min_agreement: float = Field(default=0.5, gt=0, le=1)
@@ -96,10 +114,11 @@ class SynthConfig(_Strict):
         le=1,
         description="stop when the top label's excess over an even share passes this (1: never)",
     )
-    generator_veto: bool = Field(
-        default=True,
-        description="drop a label that the teacher's own answer, written with the input, "
-        "contradicts",
+    generator_answer: Literal["auto", "veto", "vote", "ignore"] = Field(
+        default="auto",
+        description="how the teacher's own answer, written with the input, weighs on the "
+        "label: veto (a label it contradicts is dropped), vote (it counts as one more vote), "
+        "ignore; auto: vote when the votes work the answer out (votes_reason), else veto",
     )
     mask_examples: bool = Field(
         default=True,

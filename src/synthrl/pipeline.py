@@ -40,7 +40,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 4. the teacher writes N samples, one passage each
     Stage("generate", generate.generate, reads=("retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("generate",), needs=TEACHER, version=3),
+          templates=("generate",), needs=TEACHER, version=4),
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),

@@ -33,7 +33,7 @@ from synthrl.synth.vote import verify_candidates
 from synthrl.task.answers import Choice
 from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form
 from synthrl.task.loader import Task
-from synthrl.task.prose import with_numbers
+from synthrl.task.prose import with_alternative, with_numbers
 from synthrl.task.verifier import Verifier
 
 
@@ -114,6 +114,15 @@ def _generation_prompt(
         open_number = ctx.task.verifier.spec.type in ("number", "math", "custom")
         if open_number or _states_numbers(ctx.task):
             variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
+            if not variation.startswith(' (of the form "'):
+                # "asking for the sum or the difference": left to choose, the 1.5B teacher
+                # wrote 31 sums of 32; each request names one, in turn.
+                picked = with_alternative(input_format, index)
+                if picked is not None:
+                    input_format, kind = picked
+                    rest = variation.removeprefix(" (")
+                    variation = f" ({kind}, {rest}" if rest else f" ({kind})"
+                    input_hint = f" ({kind}){input_hint}"
         else:  # a text or label task that names no numbers gets none to use
             drawn = []
         rules = ctx.task.input_rules

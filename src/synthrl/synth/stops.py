@@ -59,8 +59,8 @@ _ADVICE = {
     "copies_demo": "more varied demos or a lower synth.demos_in_prompt",
     "duplicate_input": "demos or a corpus (--corpus) for variety",
     "tie": "more votes (synth.votes)",
-    "generator_disagrees": "more votes (synth.votes), or synth.generator_veto: false to keep "
-    "labels the generator's own answer contradicts",
+    "generator_disagrees": "more votes (synth.votes), or synth.generator_answer: vote (the "
+    "generator's own answer counts as one more vote instead of a veto)",
     "echoes_example": "another example value in the task's output format",
     "low_agreement": "more votes (synth.votes) or a lower synth.min_agreement",
     "no_readable_votes": "an output_format that says where the answer goes",

@@ -8,12 +8,17 @@ and the stored reference solution is one whose answer is in the winning group.
 
 The votes read the task's texts with their example values masked (`synth.mask_examples`): a
 small teacher shown 'for example "7 - 9 = -2"' answers -2 to anything. The generator's own
-answer (written with the input) is evidence too: a label it contradicts is rejected as
-`generator_disagrees` (`synth.generator_veto`, on by default: a 0.5B teacher's three votes
-agreed that 3 is greater than 5, its generator did not), and a label of an open answer type
-(number, math, text, custom) that equals an answer the task's texts show (an example's or a
-demo's) is rejected as `echoes_example` unless the generator agrees, veto or not. Closed types
-(boolean, choice, label) get no echo rule: there a shown value is one of a few labels.
+answer (written with the input, after its reasoning) is evidence too (`synth.generator_answer`):
+where the votes work the answer out first (`synth.votes_reason`, the default) it counts as one
+more vote, K + 1 in all, so it can settle a tie or a split but never make a label alone; where
+they answer bare, a label it contradicts is rejected as `generator_disagrees` (a 0.5B teacher's
+three one-word votes agreed that 3 is greater than 5, its generator did not). On the suite's
+GCD and weekday tasks with the 1.5B teacher, the veto dropped 19 labels of which 15 were right
+on one and kept 22 of 36 on the other where one more vote keeps 33 right of 34 (RESULTS). A
+label of an open answer type (number, math, text, custom) that equals an answer the task's
+texts show (an example's or a demo's) is rejected as `echoes_example` unless the generator
+agrees, whatever the setting. Closed types (boolean, choice, label) get no echo rule: there a
+shown value is one of a few labels.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ async def verify_candidates(
     `found` gets the support votes' counts (asked, unreadable replies) when there are any."""
     votes = ctx.config.synth.votes
     verifier = ctx.task.verifier
+    weight = ctx.config.synth.generator_weight()
     echoes = _echo_check(ctx)
     passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
     text_answer = verifier.spec.type == "text"
@@ -92,18 +98,32 @@ async def verify_candidates(
     ]
     completions = await ctx.ask(f"{stage} votes" if stage != "verify" else stage, requests)
     kept: list[Sample] = []
+    carried = 0
     for candidate, completion in zip(candidates, completions, strict=True):
         answers = [verifier.extract(text) for text in completion.texts]
         groups, member = tally(answers, verifier)
-        winner, reason = decide(groups, votes, ctx.config.synth.min_agreement)
         votes_seen = {g.answer: g.count for g in groups}
-        if winner is None:
-            ctx.reject(stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input)
-            continue
+        min_agreement = ctx.config.synth.min_agreement
         proposed = candidate.proposed_answer
+        alone, reason = decide(groups, votes, min_agreement)
+        winner = alone
+        if weight == "vote" and proposed and groups:  # the generator's answer, one more vote
+            groups, member = tally([*answers, proposed], verifier)
+            winner, reason = decide(groups, votes + 1, min_agreement)
+        backing = 0 if winner is None else sum(m == 0 for m in member[: len(answers)])
+        if winner is not None and backing == 0:  # the generator's answer alone is no label
+            winner, reason = None, "low_agreement"
+        if winner is None:
+            ctx.reject(
+                stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input,
+                proposed_answer=proposed,
+            )  # fmt: skip
+            continue
+        if alone is None or not verifier.equal(alone.answer, winner.answer):
+            carried += 1  # a tie or a split the generator's vote decided
         if not (proposed and verifier.equal(proposed, winner.answer)):
             shown = echoes(winner.answer)
-            contradicted = bool(proposed) and ctx.config.synth.generator_veto
+            contradicted = bool(proposed) and weight == "veto"
             if shown is not None or contradicted:
                 reason = "echoes_example" if shown is not None else "generator_disagrees"
                 ctx.reject(
@@ -131,10 +151,12 @@ async def verify_candidates(
                 passage_id=candidate.passage_id,
                 votes=votes_seen,
                 unreadable_votes=sum(1 for a in answers if a is None),
-                agreement=round(winner.count / votes, 4),
+                agreement=round(backing / votes, 4),
                 proposed_answer=candidate.proposed_answer,
             )
         )
+    if carried and found is not None:
+        found["generator_carried"] = carried
     if closed_values(verifier) is not None and ctx.config.synth.support_vote:
         kept = await _supported(ctx, stage, kept, passages, found if found is not None else {})
     return kept

@@ -367,3 +367,48 @@ def with_numbers(text: str, numbers: list[int]) -> str | None:
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+# "the sum or the difference", "a clinical vignette or a medical science question": noun
+# phrases of at most three words, each with its own article, joined by "or" (and commas).
+_PHRASE = r"(?:the|a|an)\s+(?!(?:of|to|from|with|in|for|and|or|that|which|by|on|at)\b)[a-z][\w-]*(?:\s+(?!(?:of|to|from|with|in|for|and|or|that|which|by|on|at)\b)[a-z][\w-]*){0,2}"  # noqa: E501
+_ALTERNATIVES = re.compile(
+    rf"\b({_PHRASE})((?:\s*,\s*{_PHRASE})*)\s*,?\s+or\s+({_PHRASE})\b", re.IGNORECASE
+)
+
+
+def alternatives(text: str) -> tuple[tuple[int, int], list[str]] | None:
+    """The first list of alternatives a text offers as noun phrases joined by "or", each
+    with its own article, and where it stands; None when it offers none. A small teacher
+    offered "the sum or the difference" writes sums; a request that names one of them
+    (`with_alternative`) gets both kinds.
+
+    >>> alternatives("A question asking for the sum or the difference of two numbers.")
+    ((22, 47), ['the sum', 'the difference'])
+    >>> alternatives("Answer yes or no.") is None
+    True
+    """
+    match = _ALTERNATIVES.search(text)
+    if match is None:
+        return None
+    middle = [p for p in re.split(r"\s*,\s*", match.group(2)) if p.strip()]
+    phrases = [match.group(1), *middle, match.group(3)]
+    distinct = list(dict.fromkeys(" ".join(p.split()) for p in phrases))
+    if len(distinct) < 2:
+        return None
+    return match.span(), distinct
+
+
+def with_alternative(text: str, index: int) -> tuple[str, str] | None:
+    """`text` with its list of alternatives (`alternatives`) replaced by the one at `index`
+    (modulo their number), and that alternative; None when it offers none.
+
+    >>> with_alternative("Asking for the sum or the difference of two numbers.", 1)
+    ('Asking for the difference of two numbers.', 'the difference')
+    """
+    found = alternatives(text)
+    if found is None:
+        return None
+    (start, end), phrases = found
+    chosen = phrases[index % len(phrases)]
+    return text[:start] + chosen + text[end:], chosen

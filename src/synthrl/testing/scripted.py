@@ -136,16 +136,22 @@ class EchoTeacher:
     over each question's vote indices, it answers the result the prompt's example shows
     ('for example "7 - 9 = -2"' -> -2) instead of working it out; a prompt whose example
     shows no value (masked: "…") leaves nothing to copy, so it works it out, off by
-    `vote_error` when voting (a teacher whose votes agree on a wrong answer). Answers end with
-    the calculation, then the value alone on the last line.
+    `vote_error` when voting (a teacher whose votes agree on a wrong answer), in every vote or
+    with `wrong_every` = 2 in every second one (votes split between two answers). Answers end
+    with the calculation, then the value alone on the last line.
     """
 
     def __init__(
-        self, echo: float, generator_echo: float | None = None, vote_error: int = 0
+        self,
+        echo: float,
+        generator_echo: float | None = None,
+        vote_error: int = 0,
+        wrong_every: int = 1,
     ) -> None:
         self.echo = echo
         self.generator_echo = echo if generator_echo is None else generator_echo
-        self.vote_error = vote_error  # added to every worked-out vote: confidently wrong
+        self.vote_error = vote_error  # added to worked-out votes: confidently wrong
+        self.wrong_every = wrong_every
 
     def __call__(self, body: dict[str, Any], index: int) -> str:
         prompt = prompt_text(body)
@@ -173,7 +179,9 @@ class EchoTeacher:
         if match is None:
             return "I cannot tell."
         a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
-        value = (a + b if op == "+" else a - b if op == "-" else a * b) + self.vote_error
+        value = a + b if op == "+" else a - b if op == "-" else a * b
+        if index % self.wrong_every == self.wrong_every - 1:
+            value += self.vote_error
         if shown is not None and self._copies(question, index, self.echo):
             return f"{a} {op} {b} = {shown.group(1)}\n{shown.group(1)}"
         return f"{a} {op} {b} = {value}\n{value}"
