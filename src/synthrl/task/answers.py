@@ -282,6 +282,8 @@ class Label(Answer):
         alternatives = "|".join(re.escape(w) for w in sorted(self._lookup, key=len, reverse=True))
         self._mention = re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
         self._anchor = re.compile(_ANCHOR + rf"(?:\(?)({alternatives})(?![a-z0-9])")
+        # "positive or negative", "yes/no": a label offered with another is no answer
+        self._or_another = re.compile(rf"\s*(?:,?\s*\bor\b|/|\|)\s*({alternatives})(?![a-z0-9])")
 
     def _whole(self, text: str) -> str | None:
         stripped = text.strip(string.punctuation + " ")
@@ -289,17 +291,26 @@ class Label(Answer):
         return self._lookup.get(stripped)
 
     def _leading(self, text: str) -> str | None:
-        match = self._mention.match(text.strip(string.punctuation + " "))
-        return self._lookup[match.group(1)] if match else None
+        text = text.strip(string.punctuation + " ")
+        match = self._mention.match(text)
+        return self._label_at(text, match)
+
+    def _label_at(self, text: str, match: re.Match[str] | None) -> str | None:
+        """The label `match` names in `text`, unless another label is offered beside it."""
+        if match is None:
+            return None
+        label = self._lookup[match.group(1)]
+        hedge = self._or_another.match(text, match.end())
+        return None if hedge and self._lookup[hedge.group(1)] != label else label
 
     def read(self, text: str, *, marked: bool) -> Reading:
         text = _words(text)
         whole = self._whole(text)
         if whole:
             return whole
-        anchored = self._anchor.findall(text)
+        anchored = list(self._anchor.finditer(text))
         if anchored:
-            return self._lookup[anchored[-1]]
+            return self._label_at(text, anchored[-1])
         if not marked:
             last = _words(final_line(text))
             found = self._whole(last) or self._leading(last) or self._leading(first_line(text))

@@ -61,7 +61,7 @@ MAX_RESPONSE_CHARS = 16_384
 
 # Bumped whenever a change here or in the answer types changes any grade: every stage that
 # grades (its key includes this) then reruns.
-GRADING_VERSION = 6
+GRADING_VERSION = 7
 
 
 class Verifier:
