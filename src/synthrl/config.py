@@ -72,24 +72,6 @@ class TeacherConfig(_Strict):
 class SynthConfig(_Strict):
     """Sizes and thresholds of the teacher-side stages."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _generator_veto(cls, data: Any) -> Any:
-        # `generator_veto: true/false`, the setting's first name, still reads.
-        if isinstance(data, dict) and "generator_veto" in data:
-            data = dict(data)
-            veto = data.pop("generator_veto")
-            if not isinstance(veto, bool):
-                raise ValueError("generator_veto: true or false (now generator_answer)")
-            data.setdefault("generator_answer", "veto" if veto else "ignore")
-        return data
-
-    def generator_weight(self) -> Literal["veto", "vote", "ignore"]:
-        """What the generator's own answer does to a label (`generator_answer` resolved)."""
-        if self.generator_answer != "auto":
-            return self.generator_answer
-        return "vote" if self.votes_reason else "veto"
-
     n: int = Field(default=500, ge=1, description="initial samples to generate")
     votes: int = Field(default=16, ge=1, description="teacher answers per sample")
     min_agreement: float = Field(default=0.5, gt=0, le=1)
@@ -146,6 +128,24 @@ class SynthConfig(_Strict):
         "example should have, spread evenly; a choice's options are swapped to put the right "
         "one at that letter",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _generator_veto(cls, data: Any) -> Any:
+        # `generator_veto: true/false`, the setting's first name, still reads.
+        if isinstance(data, dict) and "generator_veto" in data:
+            data = dict(data)
+            veto = data.pop("generator_veto")
+            if not isinstance(veto, bool):
+                raise ValueError("generator_veto: true or false (now generator_answer)")
+            data.setdefault("generator_answer", "veto" if veto else "ignore")
+        return data
+
+    def generator_weight(self) -> Literal["veto", "vote", "ignore"]:
+        """What the generator's own answer does to a label (`generator_answer` resolved)."""
+        if self.generator_answer != "auto":
+            return self.generator_answer
+        return "vote" if self.votes_reason else "veto"
 
 
 class CorpusConfig(_Strict):
