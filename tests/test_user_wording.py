@@ -477,6 +477,29 @@ def test_the_generators_vote_settles_votes_split_in_two(signs, tmp_path, weight)
         assert counts["rejected_tie"] == counts["candidates"] and not labelled
 
 
+def test_a_label_in_doubt_gets_more_votes_and_the_first_come_from_the_cache(signs, tmp_path):
+    # Two votes split one to one (a tie); three more, asked as the same request with n = 5,
+    # come back right, wrong, right: three of five name the right answer.
+    out = tmp_path / "run"
+    with FakeServer(EchoTeacher(0.0, vote_error=1, wrong_every=2)) as server:
+        config = config_for(server, n=12, votes=2, extra_votes=3, generator_answer="ignore")
+        run_synth(signs, config, out, False, stages=GENERATE)
+        before = server.calls
+        run_synth(signs, config, out, False, stages=(*GENERATE, "verify"))
+        calls = server.calls - before
+    counts = read_json(out / "manifest.json")["stages"]["verify"]["counts"]
+    labelled = read_jsonl(out / "verify.jsonl")
+    assert counts["more_votes_asked"] == counts["candidates"] == len(labelled) >= 8
+    assert labels_right(labelled) == len(labelled)
+    assert {s["agreement"] for s in labelled} == {0.6} and calls == 2 * len(labelled)
+    # unanimous votes are no doubt: nothing more is asked
+    with FakeServer(EchoTeacher(0.0)) as server:
+        config = config_for(server, n=12, votes=2, extra_votes=3)
+        run_synth(signs, config, tmp_path / "sure", False, stages=(*GENERATE, "verify"))
+    counts = read_json(tmp_path / "sure" / "manifest.json")["stages"]["verify"]["counts"]
+    assert counts["more_votes_asked"] == 0
+
+
 def test_the_generator_weighs_as_a_vote_where_votes_reason_and_as_a_veto_where_they_do_not():
     def weight(**synth):
         return load_config(profile="cpu", overrides={"synth": synth}).synth.generator_weight()

@@ -74,6 +74,12 @@ class SynthConfig(_Strict):
 
     n: int = Field(default=500, ge=1, description="initial samples to generate")
     votes: int = Field(default=16, ge=1, description="teacher answers per sample")
+    extra_votes: int = Field(
+        default=0,
+        ge=0,
+        description="more teacher answers for a label in doubt (votes split or tied, or the "
+        "generator's answer against them), decided on all (0: none)",
+    )
     min_agreement: float = Field(default=0.5, gt=0, le=1)
     keywords: int = Field(default=6, ge=1, le=50, description="queries the teacher proposes")
     top_k: int = Field(default=50, ge=1, description="passages retrieved per query")

@@ -58,11 +58,13 @@ _ADVICE = {
     "copies_task": "demos or a corpus (--corpus) that give the teacher material",
     "copies_demo": "more varied demos or a lower synth.demos_in_prompt",
     "duplicate_input": "demos or a corpus (--corpus) for variety",
-    "tie": "more votes (synth.votes)",
-    "generator_disagrees": "more votes (synth.votes), or synth.generator_answer: vote (the "
-    "generator's own answer counts as one more vote instead of a veto)",
+    "tie": "more votes (synth.votes), or more for labels in doubt (synth.extra_votes)",
+    "generator_disagrees": "more votes for labels in doubt (synth.extra_votes), or "
+    "synth.generator_answer: vote (the generator's own answer counts as one more vote instead "
+    "of a veto)",
     "echoes_example": "another example value in the task's output format",
-    "low_agreement": "more votes (synth.votes) or a lower synth.min_agreement",
+    "low_agreement": "more votes (synth.votes, or synth.extra_votes for labels in doubt) or a "
+    "lower synth.min_agreement",
     "no_readable_votes": "an output_format that says where the answer goes",
     "duplicate": "demos or a corpus (--corpus) for variety, or a higher synth.dedup_threshold",
     "contaminated": "another corpus, or other evaluation sets in synth.decontaminate",

@@ -81,46 +81,113 @@ def decide(groups: list[Group], total: int, min_agreement: float) -> tuple[Group
     return groups[0], "ok"
 
 
+@dataclass
+class Decision:
+    """What a candidate's votes (and the generator's answer, where it votes) decided."""
+
+    answers: list[str | None]  # the teacher votes, read
+    votes: dict[str, int]  # answer -> teacher votes for it
+    winner: Group | None
+    reason: str  # "ok", or why there is no label
+    in_winner: list[bool]  # per teacher vote: whether it is in the winning group
+    carried: bool  # the generator's vote settled a tie or a split
+
+    @property
+    def backing(self) -> int:
+        """Teacher votes in the winning group."""
+        return sum(self.in_winner)
+
+    def doubtful(self, proposed: str | None, weight: str, verifier: Verifier) -> bool:
+        """Worth more votes: the votes split (or tied), or the generator's answer is against
+        them where it counts. Unreadable votes alone are no doubt: more of them read nothing."""
+        if self.winner is None:
+            return self.reason in ("tie", "low_agreement")
+        if self.backing < len(self.answers) or self.carried:
+            return True
+        against = bool(proposed) and not verifier.equal(proposed or "", self.winner.answer)
+        return against and weight != "ignore"
+
+
+def decide_label(
+    answers: list[str | None],
+    proposed: str | None,
+    verifier: Verifier,
+    weight: str,
+    min_agreement: float,
+) -> Decision:
+    """The label of one candidate from its read votes: the biggest group, counting the
+    generator's answer as one more vote when `weight` is "vote" (it can settle a tie or a
+    split, never make a label alone)."""
+    groups, member = tally(answers, verifier)
+    votes = {g.answer: g.count for g in groups}
+    alone, reason = decide(groups, len(answers), min_agreement)
+    winner = alone
+    if weight == "vote" and proposed and groups:
+        groups, member = tally([*answers, proposed], verifier)
+        winner, reason = decide(groups, len(answers) + 1, min_agreement)
+    in_winner = [winner is not None and m == 0 for m in member[: len(answers)]]
+    if winner is not None and not any(in_winner):  # the generator's answer alone is no label
+        winner, reason = None, "low_agreement"
+    carried = winner is not None and (
+        alone is None or not verifier.equal(alone.answer, winner.answer)
+    )
+    return Decision(answers, votes, winner, reason, in_winner, carried)
+
+
 async def verify_candidates(
     ctx: StageContext, stage: str, candidates: list[Candidate], found: dict[str, int] | None = None
 ) -> list[Sample]:
     """Vote on every candidate; returns the samples whose label passed, rejects the rest.
-    `found` gets the support votes' counts (asked, unreadable replies) when there are any."""
-    votes = ctx.config.synth.votes
+    A label in doubt (`Decision.doubtful`) gets `synth.extra_votes` more votes, asked as the
+    same request with a larger n (the first K come from the cache), and is decided on all.
+    `found` gets counts: labels the generator's vote settled, candidates given more votes,
+    the support votes' (asked, unreadable replies)."""
+    synth = ctx.config.synth
     verifier = ctx.task.verifier
-    weight = ctx.config.synth.generator_weight()
+    weight = synth.generator_weight()
     echoes = _echo_check(ctx)
     passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
     text_answer = verifier.spec.type == "text"
-    requests = [
-        ctx.chat(stage, user(vote_prompt(ctx.task, c.input, ctx.config.synth)), n=votes)
-        for c in candidates
-    ]
-    completions = await ctx.ask(f"{stage} votes" if stage != "verify" else stage, requests)
+    label = f"{stage} votes" if stage != "verify" else stage
+
+    def request(candidate: Candidate, n: int) -> Any:
+        return ctx.chat(stage, user(vote_prompt(ctx.task, candidate.input, synth)), n=n)
+
+    def decision(candidate: Candidate, texts: list[str]) -> Decision:
+        answers = [verifier.extract(text) for text in texts]
+        return decide_label(
+            answers, candidate.proposed_answer, verifier, weight, synth.min_agreement
+        )
+
+    completions = await ctx.ask(label, [request(c, synth.votes) for c in candidates])
+    texts = [completion.texts for completion in completions]
+    decisions = [decision(c, t) for c, t in zip(candidates, texts, strict=True)]
+    if synth.extra_votes:
+        doubtful = [
+            i
+            for i, (c, d) in enumerate(zip(candidates, decisions, strict=True))
+            if d.doubtful(c.proposed_answer, weight, verifier)
+        ]
+        more = await ctx.ask(
+            f"{stage} more votes",
+            [request(candidates[i], synth.votes + synth.extra_votes) for i in doubtful],
+        )
+        for i, completion in zip(doubtful, more, strict=True):
+            texts[i] = completion.texts
+            decisions[i] = decision(candidates[i], completion.texts)
+        if found is not None:
+            found["more_votes_asked"] = len(doubtful)
     kept: list[Sample] = []
     carried = 0
-    for candidate, completion in zip(candidates, completions, strict=True):
-        answers = [verifier.extract(text) for text in completion.texts]
-        groups, member = tally(answers, verifier)
-        votes_seen = {g.answer: g.count for g in groups}
-        min_agreement = ctx.config.synth.min_agreement
-        proposed = candidate.proposed_answer
-        alone, reason = decide(groups, votes, min_agreement)
-        winner = alone
-        if weight == "vote" and proposed and groups:  # the generator's answer, one more vote
-            groups, member = tally([*answers, proposed], verifier)
-            winner, reason = decide(groups, votes + 1, min_agreement)
-        backing = 0 if winner is None else sum(m == 0 for m in member[: len(answers)])
-        if winner is not None and backing == 0:  # the generator's answer alone is no label
-            winner, reason = None, "low_agreement"
+    for candidate, replies, decided in zip(candidates, texts, decisions, strict=True):
+        winner, votes_seen, proposed = decided.winner, decided.votes, candidate.proposed_answer
         if winner is None:
             ctx.reject(
-                stage, reason, id=candidate.id, votes=votes_seen, input=candidate.input,
+                stage, decided.reason, id=candidate.id, votes=votes_seen, input=candidate.input,
                 proposed_answer=proposed,
             )  # fmt: skip
             continue
-        if alone is None or not verifier.equal(alone.answer, winner.answer):
-            carried += 1  # a tie or a split the generator's vote decided
+        carried += decided.carried
         if not (proposed and verifier.equal(proposed, winner.answer)):
             shown = echoes(winner.answer)
             contradicted = bool(proposed) and weight == "veto"
@@ -138,7 +205,7 @@ async def verify_candidates(
                 input=candidate.input, label=winner.answer,
             )  # fmt: skip
             continue
-        reference = next(t for t, m in zip(completion.texts, member, strict=True) if m == 0)
+        reference = next(t for t, ok in zip(replies, decided.in_winner, strict=True) if ok)
         kept.append(
             Sample(
                 id=candidate.id,
@@ -150,8 +217,8 @@ async def verify_candidates(
                 parent_id=candidate.parent_id,
                 passage_id=candidate.passage_id,
                 votes=votes_seen,
-                unreadable_votes=sum(1 for a in answers if a is None),
-                agreement=round(backing / votes, 4),
+                unreadable_votes=sum(1 for a in decided.answers if a is None),
+                agreement=round(decided.backing / len(replies), 4),
                 proposed_answer=candidate.proposed_answer,
             )
         )
