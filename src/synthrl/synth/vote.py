@@ -12,10 +12,11 @@ answer (written with the input, after its reasoning) is evidence too (`synth.gen
 where the votes work the answer out first (`synth.votes_reason`, the default) it counts as one
 more vote, K + 1 in all, so it can settle a tie or a split but never make a label alone; where
 they answer bare, a label it contradicts is rejected as `generator_disagrees` (a 0.5B teacher's
-three one-word votes agreed that 3 is greater than 5, its generator did not). On the suite's
-GCD and weekday tasks with the 1.5B teacher, the veto dropped 19 labels of which 15 were right
-on one and kept 22 of 36 on the other where one more vote keeps 33 right of 34 (RESULTS). A
-label of an open answer type (number, math, text, custom) that equals an answer the task's
+three one-word votes agreed that 3 is greater than 5, its generator did not). With the 1.5B
+teacher's reasoning votes the generator was the worse witness on the suite's weekday task
+(wrong in all 13 readable disputes) and the better one on some GCD runs: the errors sit in
+split votes, which `synth.extra_votes` asks about again (RESULTS). A label of an open answer
+type (number, math, text, custom) that equals an answer the task's
 texts show (an example's or a demo's) is rejected as `echoes_example` unless the generator
 agrees, whatever the setting. Closed types (boolean, choice, label) get no echo rule: there a
 shown value is one of a few labels.
