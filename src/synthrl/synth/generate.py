@@ -113,8 +113,8 @@ def _generation_prompt(
         source = "(no passage: rely on the task definition and general knowledge)"
         open_number = ctx.task.verifier.spec.type in ("number", "math", "custom")
         if open_number or _states_numbers(ctx.task):
-            variation, input_hint, drawn = _variation(ctx, rng, texts.input_format)
-            if not variation.startswith(' (of the form "'):
+            variation, input_hint, drawn, form_named = _variation(ctx, rng, texts.input_format)
+            if not form_named:
                 # "asking for the sum or the difference": left to choose, the 1.5B teacher
                 # wrote 31 sums of 32; each request names one, in turn.
                 picked = with_alternative(input_format, index)
@@ -191,7 +191,7 @@ _SMALL_NUMBERS = 20
 
 def _variation(
     ctx: StageContext, rng: random.Random, input_format: str
-) -> tuple[str, str, list[int]]:
+) -> tuple[str, str, list[int], bool]:
     """Words that set request i apart when no passage does: numbers drawn by the request's own
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
     numbers as two-digit ones): two within the task's input_rules.numbers when it is one range,
@@ -206,8 +206,8 @@ def _variation(
     for the input ("input": ..., with the numbers 16 and 5 in it): asked only in the closing
     line, the 0.5B teacher used the numbers in its reasoning and handed back the task's
     description as the input. Returns (closing words, words for the input field, the numbers
-    drawn); the caller also writes the numbers into the task's own range phrases
-    (`prose.with_numbers`), so that a copy of the task's sentence is an input."""
+    drawn, whether a form was named); the caller also writes the numbers into the task's own
+    range phrases (`prose.with_numbers`), so that a copy of the task's sentence is an input."""
     rules = ctx.task.input_rules
     ranges = rules.ranges(2) if rules is not None else None
     drawn = []
@@ -219,7 +219,7 @@ def _variation(
         if high is None:
             high = low + _SMALL_NUMBERS
         if low > high:
-            return "", "", []
+            return "", "", [], False
         drawn.append(_spread(rng, low, high))
     single = rules.numbers if rules is not None and not isinstance(rules.numbers, list) else None
     if single is not None and single.order != "any":  # in the order the rules ask for
@@ -245,7 +245,7 @@ def _variation(
     if form is not None and form.count(PLACEHOLDER) == len(drawn):
         for number in drawn:
             form = form.replace(PLACEHOLDER, str(number), 1)
-        return f' (of the form "{form}")', f': "{form}"', drawn
+        return f' (of the form "{form}")', f': "{form}"', drawn, True
     named = f'of the form "{form}"; ' if form is not None and len(forms) > 1 else ""
     if rules is not None and rules.numbers is not None:
         # The task states its numbers: asked softly ("if it needs numbers"), a small teacher
@@ -254,8 +254,9 @@ def _variation(
             f" ({named}with the numbers {words} in it)",
             f", with the numbers {words} in it",
             drawn,
+            bool(named),
         )
-    return f" ({named}if it needs numbers, use {words})", "", drawn
+    return f" ({named}if it needs numbers, use {words})", "", drawn, bool(named)
 
 
 def _quoted(text: str) -> list[str]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from synthrl.io import read_jsonl, write_jsonl
+from synthrl.llm.client import Request
 from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values
@@ -151,7 +152,7 @@ async def verify_candidates(
     text_answer = verifier.spec.type == "text"
     label = f"{stage} votes" if stage != "verify" else stage
 
-    def request(candidate: Candidate, n: int) -> Any:
+    def request(candidate: Candidate, n: int) -> Request:
         return ctx.chat(stage, user(vote_prompt(ctx.task, candidate.input, synth)), n=n)
 
     def decision(candidate: Candidate, texts: list[str]) -> Decision:

@@ -371,7 +371,8 @@ def with_numbers(text: str, numbers: list[int]) -> str | None:
 
 # "the sum or the difference", "a clinical vignette or a medical science question": noun
 # phrases of at most three words, each with its own article, joined by "or" (and commas).
-_PHRASE = r"(?:the|a|an)\s+(?!(?:of|to|from|with|in|for|and|or|that|which|by|on|at)\b)[a-z][\w-]*(?:\s+(?!(?:of|to|from|with|in|for|and|or|that|which|by|on|at)\b)[a-z][\w-]*){0,2}"  # noqa: E501
+_NOT_NOUN = r"(?!(?:of|to|from|with|in|for|and|or|that|which|by|on|at)\b)"
+_PHRASE = rf"(?:the|a|an)\s+{_NOT_NOUN}[a-z][\w-]*(?:\s+{_NOT_NOUN}[a-z][\w-]*){{0,2}}"
 _ALTERNATIVES = re.compile(
     rf"\b({_PHRASE})((?:\s*,\s*{_PHRASE})*)\s*,?\s+or\s+({_PHRASE})\b", re.IGNORECASE
 )
