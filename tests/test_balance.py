@@ -160,7 +160,7 @@ def test_a_target_asked_for_steers_the_writing_and_the_votes_decide(tmp_path, we
     task = task_from(tmp_path, MENTIONS, "mentions")
     # every vote on a fifth of the questions gives the other answer than the one asked for
     with FakeServer(LabelTeacher("boolean", vote_error=0.2)) as server:
-        config = config_for(server, generator_answer=weight)
+        config = config_for(server, generator_answer=weight, extra_votes=0)  # K votes alone
         stages = run_synth(task, config, tmp_path / "run", False, stages=(*GENERATE, "verify"))
     verify = stages["verify"]["counts"]
     samples = read_jsonl(tmp_path / "run" / "verify.jsonl")

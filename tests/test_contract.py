@@ -31,7 +31,12 @@ def _keys(task, config, run):
 def _candidates(value, annotation):
     """Values to try in place of `value` for a field annotated `annotation`."""
     args = typing.get_args(annotation)
-    literals = [a for a in args if not isinstance(a, type)] if args else []
+    literals = []
+    for arg in args:  # a Literal inside a union ("int | Literal['auto']") offers its values
+        if typing.get_origin(arg) is typing.Literal:
+            literals += list(typing.get_args(arg))
+        elif not isinstance(arg, type):
+            literals.append(arg)
     if typing.get_origin(annotation) is typing.Literal:
         return [a for a in args if a != value]
     out: list = [a for a in literals if a != value]
@@ -42,7 +47,7 @@ def _candidates(value, annotation):
     if isinstance(value, float):
         return [value / 2, value + 0.1, min(1.0, value + 0.05)]
     if isinstance(value, str):
-        return [*out, value + "x"]
+        return [*out, value + "x", *([1] if int in args else [])]
     if isinstance(value, list):
         return [[], ["gsm8k"]]
     return [*out, 1, 0.5, "x", ["gsm8k"], "gsm8k"]

@@ -189,7 +189,7 @@ def test_the_plan_says_what_the_label_checks_found():
 BUDGET = """\
 teacher: {model: fake, concurrency: 1, max_tokens: 64,
           prices: {fake: {input: 1000.0, output: 1000.0}}}
-synth: {n: 12, votes: 2, min_yield: 0}
+synth: {n: 12, votes: 2, min_yield: 0, extra_votes: 0}  # each prompt asked once
 corpus: {source: none}
 """
 

@@ -83,9 +83,9 @@ def test_synth_command_writes_samples_rejects_and_summary(teacher, tmp_path, cap
     assert generate["parsed"] + len(rejects) == 60
     assert generate.get("rejected_not_json", 0) == len(rejects) > 0
     verify = stages["verify"]["counts"]
-    # The planted even splits are settled by the generator's answer, one more vote (the
-    # labels above are right); votes that read nothing are no label, whatever it says.
-    assert verify["generator_carried"] > 0 and "rejected_tie" not in verify
+    # The planted even splits get three more votes (the default where votes reason), and the
+    # labels above are right; votes that read nothing are no label, whatever it says.
+    assert verify["more_votes_asked"] > 0 and "rejected_tie" not in verify
     assert verify["rejected_no_readable_votes"] > 0
     assert {r["reason"] for r in read_jsonl(out / "verify.rejects.jsonl")} == {"no_readable_votes"}
     # The same command again makes no call at all.

@@ -462,7 +462,9 @@ def test_the_generators_vote_settles_votes_split_in_two(signs, tmp_path, weight)
     # Two votes, one right and one off by one: a tie, which only the generator's vote breaks.
     out = tmp_path / "run"
     with FakeServer(EchoTeacher(0.0, vote_error=1, wrong_every=2)) as server:
-        config = config_for(server, n=12, votes=2, generator_answer=weight, min_yield=0)
+        config = config_for(
+            server, n=12, votes=2, generator_answer=weight, min_yield=0, extra_votes=0
+        )
         try:
             run_synth(signs, config, out, False, stages=(*GENERATE, "verify"))
         except UserError as stop:
@@ -508,6 +510,16 @@ def test_the_generator_weighs_as_a_vote_where_votes_reason_and_as_a_veto_where_t
     assert weight(generator_answer="ignore", votes_reason=False) == "ignore"
     # the setting's first name still reads
     assert weight(generator_veto=True) == "veto" and weight(generator_veto=False) == "ignore"
+
+
+def test_labels_in_doubt_get_three_more_votes_where_votes_reason_unless_set():
+    def more(**synth):
+        return load_config(profile="cpu", overrides={"synth": synth}).synth.doubt_votes()
+
+    assert more() == 3 and more(votes_reason=False) == 0
+    assert more(extra_votes=0) == 0 and more(extra_votes=5, votes_reason=False) == 5
+    with pytest.raises(UserError, match="extra_votes"):
+        more(extra_votes=-1)
 
 
 def test_the_task_sentence_a_small_teacher_hands_back_carries_the_requests_numbers(tmp_path):

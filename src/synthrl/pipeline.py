@@ -29,7 +29,8 @@ STUDENT = frozenset({"student"})
 STAGE_TABLE: tuple[Stage, ...] = (
     # 1. the teacher summarises the task's domain into search queries
     Stage("keywords", grounding.keywords, writes=("keywords.json",),
-          config=("teacher", "synth", "corpus"), templates=("keywords",), needs=TEACHER),
+          config=("teacher", "synth", "corpus"), templates=("keywords", "subjects"),
+          needs=TEACHER, version=2),
     # 2. BM25 finds passages for them in the library
     Stage("retrieve", grounding.retrieve, reads=("keywords.json",),
           writes=("retrieve.jsonl",), config=("synth", "corpus"), task=False,
@@ -37,10 +38,11 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 3. with demos, the teacher summarises what a sample looks like
     Stage("pattern", grounding.pattern, writes=("pattern.json",), config=("teacher",),
           templates=("pattern",), needs=TEACHER),
-    # 4. the teacher writes N samples, one passage each
-    Stage("generate", generate.generate, reads=("retrieve.jsonl", "pattern.json"),
+    # 4. the teacher writes N samples, one passage (or subject, or numbers) each
+    Stage("generate", generate.generate,
+          reads=("keywords.json", "retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("generate",), needs=TEACHER, version=4),
+          templates=("generate",), needs=TEACHER, version=5),
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),

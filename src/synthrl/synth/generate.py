@@ -6,8 +6,9 @@ checked (`checks.InputChecks`: no stated answer, the task's input rules, no copy
 own texts); every output that fails is kept in `<stage>.rejects.jsonl` with its reason.
 
 Without passages, each generation request carries its own seeded variation (the numbers to
-use and, where the input format offers several forms, which one), so that a weak teacher does
-not write the same input N times. Requests stay deterministic: the same seed gives the same
+use and, where the input format offers several forms, which one; for a task whose inputs
+carry no numbers, a subject from the keywords stage), so that a weak teacher does not write
+the same input N times. Requests stay deterministic: the same seed gives the same
 prompts.
 """
 
@@ -27,11 +28,11 @@ from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values, move_option, target_words, targets
 from synthrl.synth.checks import InputChecks, field_labels
 from synthrl.synth.prompts import demos_block, render, teacher_texts
-from synthrl.synth.stops import check_yield
+from synthrl.synth.stops import MIN_REQUESTED, check_yield
 from synthrl.synth.support import passage_text, wants_text
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.answers import Choice
-from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form
+from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form, text_examples_masked
 from synthrl.task.loader import Task
 from synthrl.task.prose import with_alternative, with_numbers
 from synthrl.task.verifier import Verifier
@@ -97,6 +98,7 @@ def _generation_prompt(
     pattern_text: str | None,
     texts: MaskedTexts,
     target: str | None,
+    subject: str | None = None,
 ) -> str:
     spec = ctx.task.spec
     synth = ctx.config.synth
@@ -111,8 +113,7 @@ def _generation_prompt(
             input_hint = ", holding the passage's text (or a part of it) word for word"
     else:
         source = "(no passage: rely on the task definition and general knowledge)"
-        open_number = ctx.task.verifier.spec.type in ("number", "math", "custom")
-        if open_number or _states_numbers(ctx.task):
+        if ctx.task.draws_numbers:
             variation, input_hint, drawn, form_named = _variation(ctx, rng, texts.input_format)
             if not form_named:
                 # "asking for the sum or the difference": left to choose, the 1.5B teacher
@@ -123,8 +124,10 @@ def _generation_prompt(
                     rest = variation.removeprefix(" (")
                     variation = f" ({kind}, {rest}" if rest else f" ({kind})"
                     input_hint = f" ({kind}){input_hint}"
-        else:  # a text or label task that names no numbers gets none to use
+        else:  # a text or label task that names no numbers gets none, but a subject
             drawn = []
+            if subject is not None:
+                variation = f" (about {subject})"
         rules = ctx.task.input_rules
         # Numbers written into the task's sentence make a copy of it an input for a number
         # answer ("the GCD of two whole numbers: 16 and 5"); for a label it made claims to
@@ -133,6 +136,9 @@ def _generation_prompt(
         if open_answer and rules is not None and rules.numbers is not None:
             description = with_numbers(description, drawn) or description
             input_format = with_numbers(input_format, drawn) or input_format
+    if not ctx.task.draws_numbers:
+        # Its inputs are texts: an example of one is handed back, not a form to fill.
+        input_format = text_examples_masked(input_format)
     if target is not None and not isinstance(ctx.task.verifier.type, Choice):
         # A choice's target is not asked for: the options are moved after writing (asked for
         # "option C", the 0.5B teacher answered C without putting the right option there).
@@ -177,12 +183,6 @@ def passage_in_input(ctx: StageContext) -> bool:
 def _passages_by_id(ctx: StageContext) -> dict[str, str]:
     """Each retrieved passage's text, as the teacher read it, by id."""
     return {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
-
-
-def _states_numbers(task: Task) -> bool:
-    """Whether the task's inputs carry numbers: its input rules (written or read from its
-    prose) bound them."""
-    return task.input_rules is not None and task.input_rules.numbers is not None
 
 
 # Without input_rules.numbers (or a bound), the variation's numbers are small.
@@ -365,9 +365,11 @@ async def generate(ctx: StageContext) -> dict[str, int]:
     texts = teacher_texts(ctx.task, ctx.config.synth)  # the teacher's view, read once
     values = closed_values(ctx.task.verifier) if ctx.config.synth.balance_labels else None
     aims = targets(values, n, ctx.config.synth.seed) if values else [None] * n
+    subjects = [] if passages else read_json(ctx.path("keywords.json")).get("subjects", [])
     requests, meta = [], []
     for i in range(n):
-        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts, aims[i])
+        subject = subjects[i % len(subjects)] if subjects else None
+        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts, aims[i], subject)
         requests.append(
             ctx.chat(
                 "generate",
@@ -377,7 +379,13 @@ async def generate(ctx: StageContext) -> dict[str, int]:
             )
         )
         passage_id = passages[i % len(passages)]["id"] if passages else None
-        meta.append({"passage_id": passage_id, **({"target": aims[i]} if aims[i] else {})})
+        meta.append(
+            {
+                "passage_id": passage_id,
+                **({"target": aims[i]} if aims[i] else {}),
+                **({"subject": subject} if subject else {}),
+            }
+        )
     completions = await ctx.ask("generate", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
     kept, found = _candidates(ctx, "generate", texts, meta, _passages_by_id(ctx))
@@ -391,6 +399,13 @@ async def generate(ctx: StageContext) -> dict[str, int]:
         "passages_used": distinct_passages,
         **{f"rejected_{k}": v for k, v in rejects.items()},
     }
+    repeated = rejects.get("duplicate_input", 0)
+    if repeated * 4 >= n >= MIN_REQUESTED:
+        # "How many minutes are in 1 to 12 hours": 12 problems, 17 of 40 inputs repeats.
+        ctx.warn(
+            f"generate: {repeated} of {n} inputs repeat an earlier one: the task may allow "
+            "few different inputs (the ranges it states); a smaller synth.n, or wider ranges"
+        )
     check_yield(ctx, "generate", len(kept), n, rejects, counts)
     return counts
 

@@ -1,7 +1,8 @@
 """Stages that ground generation: keywords -> retrieve -> pattern.
 
 - keywords: the teacher proposes several search queries for the task's domain; the task's own
-  `retrieval.keywords` come first.
+  `retrieval.keywords` come first. Without a corpus, a task whose requests draw no numbers
+  gets subjects instead (`synth.subjects`): what its inputs could be about, one per request.
 - retrieve: BM25 top-k per query, deduplicated, put in a seeded random order. Generation walks
   this list in order, so every sample gets a different passage and the whole set is used
   before any passage repeats.
@@ -20,17 +21,51 @@ from synthrl.errors import UserError
 from synthrl.io import read_json, write_json, write_jsonl
 from synthrl.stage import StageContext, user
 from synthrl.synth.prompts import demos_block, render
+from synthrl.task.examples import text_examples_masked
 
 
 def parse_keywords(text: str, limit: int) -> list[str]:
-    """Queries from the teacher's JSON (`{"keywords": [...]}` or a bare list); [] if none."""
+    """Queries (or subjects) from the teacher's JSON (`{"keywords": [...]}`, `{"subjects":
+    [...]}` or a bare list); [] if none."""
     data: Any = json_repair.loads(text) if text.strip() else ""
     if isinstance(data, dict):
-        data = data.get("keywords") or data.get("queries") or []
+        data = data.get("keywords") or data.get("subjects") or data.get("queries") or []
     if not isinstance(data, list):
         return []
     queries = [" ".join(str(q).split()) for q in data if isinstance(q, str | int | float)]
     return [q for q in queries if 0 < len(q) <= 100][:limit]
+
+
+async def _subjects(ctx: StageContext, hints: list[str]) -> dict[str, int]:
+    """Without passages or numbers, what sets one generation request apart from the next is a
+    subject the teacher proposed for the task's inputs (one per request, in turn); without
+    one, every request of a label task was alike but for its target label, and the 0.5B
+    teacher wrote the same few inputs."""
+    synth = ctx.config.synth
+    prompt = render(
+        "subjects",
+        count=str(synth.subjects),
+        description=ctx.task.spec.description,
+        input_format=text_examples_masked(ctx.task.spec.input_format),
+        demos=demos_block((ctx.task.spec.demos or [])[:3]),
+    )
+    request = ctx.chat(
+        "keywords", user(prompt), json_mode=ctx.config.teacher.json_mode, max_tokens=600
+    )
+    [completion] = await ctx.ask("keywords", [request])
+    proposed = _unique(parse_keywords(completion.texts[0], synth.subjects))
+    if not proposed:
+        ctx.reject("keywords", "no_subjects", completion.texts[0])
+    write_json(
+        ctx.path("keywords.json"),
+        {"keywords": hints, "from_task": hints, "subjects": proposed},
+    )
+    return {
+        "keywords": len(hints),
+        "subjects": len(proposed),
+        "from_teacher": len(proposed),
+        **ctx.write_rejects("keywords"),
+    }
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -46,9 +81,11 @@ def _unique(items: list[str]) -> list[str]:
 async def keywords(ctx: StageContext) -> dict[str, int]:
     spec = ctx.task.spec
     hints = list(spec.retrieval.keywords) if spec.retrieval else []
-    if ctx.config.corpus.source == "none":  # nothing to search: no teacher call
-        write_json(ctx.path("keywords.json"), {"keywords": hints, "from_task": hints})
-        return {"keywords": len(hints), "from_teacher": 0}
+    if ctx.config.corpus.source == "none":  # nothing to search
+        if ctx.task.draws_numbers or not ctx.config.synth.subjects:
+            write_json(ctx.path("keywords.json"), {"keywords": hints, "from_task": hints})
+            return {"keywords": len(hints), "from_teacher": 0}
+        return await _subjects(ctx, hints)
     prompt = render(
         "keywords",
         count=str(ctx.config.synth.keywords),

@@ -57,7 +57,8 @@ _ADVICE = {
     "breaks_input_format": "input_rules that agree with the task's input_format and demos",
     "copies_task": "demos or a corpus (--corpus) that give the teacher material",
     "copies_demo": "more varied demos or a lower synth.demos_in_prompt",
-    "duplicate_input": "demos or a corpus (--corpus) for variety",
+    "duplicate_input": "demos or a corpus (--corpus) for variety, or a smaller synth.n where "
+    "the task allows few different inputs",
     "tie": "more votes (synth.votes), or more for labels in doubt (synth.extra_votes)",
     "generator_disagrees": "more votes for labels in doubt (synth.extra_votes), or "
     "synth.generator_answer: vote (the generator's own answer counts as one more vote instead "

@@ -164,7 +164,8 @@ async def verify_candidates(
     completions = await ctx.ask(label, [request(c, synth.votes) for c in candidates])
     texts = [completion.texts for completion in completions]
     decisions = [decision(c, t) for c, t in zip(candidates, texts, strict=True)]
-    if synth.extra_votes:
+    extra = synth.doubt_votes()
+    if extra:
         doubtful = [
             i
             for i, (c, d) in enumerate(zip(candidates, decisions, strict=True))
@@ -172,7 +173,7 @@ async def verify_candidates(
         ]
         more = await ctx.ask(
             f"{stage} more votes",
-            [request(candidates[i], synth.votes + synth.extra_votes) for i in doubtful],
+            [request(candidates[i], synth.votes + extra) for i in doubtful],
         )
         for i, completion in zip(doubtful, more, strict=True):
             texts[i] = completion.texts

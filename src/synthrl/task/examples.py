@@ -160,6 +160,41 @@ def masked_text(text: str, verifier: Verifier, numbers_only: bool = False) -> tu
     return "".join(pieces), examples
 
 
+def text_examples_masked(input_format: str) -> str:
+    """An input format with each example after a cue ("e.g.", "for example", "like", ...)
+    masked whole: for a task whose inputs are texts, not numbers to fill in.
+
+    Shown the review 'e.g. "the acting is stiff and the plot goes nowhere ."', the 0.5B
+    teacher handed that sentence back as its input 22 times of 24. An example that shows the
+    input's fields ("Passage: ... Question: ...") is its shape, and is kept.
+
+    >>> text_examples_masked('One line of a review, e.g. "the plot goes nowhere ." No names.')
+    'One line of a review, e.g. "…" No names.'
+    """
+    pieces, at = [], 0
+    for cue in _CUE.finditer(input_format):
+        if cue.start() < at:
+            continue
+        before = input_format[: cue.start()]
+        bracketed = before.count("(") > before.count(")")
+        end = (_CLAUSE_END_IN_BRACKETS if bracketed else _CLAUSE_END).search(
+            input_format, cue.end()
+        )
+        stop = end.start() if end else len(input_format)
+        quoted = _QUOTES.match(input_format, cue.end())
+        if quoted is not None:  # a quoted example ends where its quote does
+            stop = quoted.end()
+        region = input_format[cue.end() : stop]
+        if not region.strip() or re.search(r"(?m)(^|[\s\"“])[A-Z][\w ]{0,20}:\s", region):
+            continue
+        lead = region[: len(region) - len(region.lstrip(" \t\"'“`"))]
+        trail = region[len(region.rstrip(" \t\"'”`")) :]
+        pieces += [input_format[at : cue.end()], lead + PLACEHOLDER + trail]
+        at = stop
+    pieces.append(input_format[at:])
+    return "".join(pieces)
+
+
 def number_form(text: str) -> str:
     """`text` with every number replaced by "…": the form of an example input.
 

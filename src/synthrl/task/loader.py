@@ -48,6 +48,13 @@ class Task:
         return self.spec.name
 
     @property
+    def draws_numbers(self) -> bool:
+        """Whether a generation request without a passage carries numbers of its own: the
+        answer is a number, or the input rules (written or read from the prose) bound them."""
+        numbers_ruled = self.input_rules is not None and self.input_rules.numbers is not None
+        return self.verifier.spec.type in ("number", "math", "custom") or numbers_ruled
+
+    @property
     def output_format(self) -> str:
         """The task's output format, rendered from the answer spec when the file has none."""
         if self.spec.output_format:
