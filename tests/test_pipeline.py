@@ -19,7 +19,9 @@ from synthrl.testing.scripted import ArithmeticTeacher
 TINY = """\
 profile: cpu
 teacher: {model: fake, concurrency: 4}
-synth: {n: 12, votes: 2}
+# No extra votes: asked for labels in doubt, they resend a prompt, which the fake server
+# would count as asked again.
+synth: {n: 12, votes: 2, extra_votes: 0}
 student: {max_tokens: 24}
 score: {samples: 2}
 select: {m: 6, validation: 0.2}

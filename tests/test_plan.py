@@ -16,7 +16,9 @@ from synthrl.testing.scripted import ArithmeticTeacher, WeakTeacher
 TINY = """\
 profile: cpu
 teacher: {model: fake, concurrency: 4, prices: {fake: {input: 1.0, output: 2.0}}}
-synth: {n: 16, votes: 2, min_yield: 0}
+# No extra votes: asked for labels in doubt, they resend a prompt, which the fake server
+# would count as asked again.
+synth: {n: 16, votes: 2, min_yield: 0, extra_votes: 0}
 corpus: {source: none}
 student: {max_tokens: 24}
 score: {samples: 2}
