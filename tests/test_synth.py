@@ -241,8 +241,12 @@ def test_killed_run_resumes_without_repeating_calls(tmp_path):
             "4",
             "--concurrency",
             "4",
+            "--config",
+            str(tmp_path / "no-extra-votes.yaml"),
             "--quiet",
         ]
+        # More votes for a label in doubt resend its prompt, which the server counts as a repeat.
+        (tmp_path / "no-extra-votes.yaml").write_text("synth: {extra_votes: 0}\n")
         env = {**os.environ, "SYNTHRL_CACHE": str(tmp_path / "c")}
         process = subprocess.Popen(
             args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
