@@ -36,26 +36,36 @@ def parse_keywords(text: str, limit: int) -> list[str]:
     return [q for q in queries if 0 < len(q) <= 100][:limit]
 
 
+async def _ask_list(
+    ctx: StageContext, template: str, count: int, input_format: str, max_tokens: int
+) -> list[str]:
+    """Ask the teacher once for a list (`template`: keywords or subjects); [] and a reject
+    (`no_<template>`) when its reply holds none."""
+    spec = ctx.task.spec
+    prompt = render(
+        template,
+        count=str(count),
+        description=spec.description,
+        input_format=input_format,
+        demos=demos_block((spec.demos or [])[:3]),
+    )
+    request = ctx.chat(
+        "keywords", user(prompt), json_mode=ctx.config.teacher.json_mode, max_tokens=max_tokens
+    )
+    [completion] = await ctx.ask("keywords", [request])
+    proposed = parse_keywords(completion.texts[0], count)
+    if not proposed:
+        ctx.reject("keywords", f"no_{template}", completion.texts[0])
+    return proposed
+
+
 async def _subjects(ctx: StageContext, hints: list[str]) -> dict[str, int]:
     """Without passages or numbers, what sets one generation request apart from the next is a
     subject the teacher proposed for the task's inputs (one per request, in turn); without
     one, every request of a label task was alike but for its target label, and the 0.5B
     teacher wrote the same few inputs."""
-    synth = ctx.config.synth
-    prompt = render(
-        "subjects",
-        count=str(synth.subjects),
-        description=ctx.task.spec.description,
-        input_format=text_examples_masked(ctx.task.spec.input_format),
-        demos=demos_block((ctx.task.spec.demos or [])[:3]),
-    )
-    request = ctx.chat(
-        "keywords", user(prompt), json_mode=ctx.config.teacher.json_mode, max_tokens=600
-    )
-    [completion] = await ctx.ask("keywords", [request])
-    proposed = _unique(parse_keywords(completion.texts[0], synth.subjects))
-    if not proposed:
-        ctx.reject("keywords", "no_subjects", completion.texts[0])
+    masked = text_examples_masked(ctx.task.spec.input_format)
+    proposed = _unique(await _ask_list(ctx, "subjects", ctx.config.synth.subjects, masked, 600))
     write_json(
         ctx.path("keywords.json"),
         {"keywords": hints, "from_task": hints, "subjects": proposed},
@@ -86,20 +96,7 @@ async def keywords(ctx: StageContext) -> dict[str, int]:
             write_json(ctx.path("keywords.json"), {"keywords": hints, "from_task": hints})
             return {"keywords": len(hints), "from_teacher": 0}
         return await _subjects(ctx, hints)
-    prompt = render(
-        "keywords",
-        count=str(ctx.config.synth.keywords),
-        description=spec.description,
-        input_format=spec.input_format,
-        demos=demos_block((spec.demos or [])[:3]),
-    )
-    request = ctx.chat(
-        "keywords", user(prompt), json_mode=ctx.config.teacher.json_mode, max_tokens=400
-    )
-    [completion] = await ctx.ask("keywords", [request])
-    proposed = parse_keywords(completion.texts[0], ctx.config.synth.keywords)
-    if not proposed:
-        ctx.reject("keywords", "no_keywords", completion.texts[0])
+    proposed = await _ask_list(ctx, "keywords", ctx.config.synth.keywords, spec.input_format, 400)
     queries = _unique(hints + proposed) or [spec.name.replace("-", " "), spec.description[:200]]
     write_json(
         ctx.path("keywords.json"),
