@@ -193,3 +193,45 @@ def test_an_option_repeated_alone_on_the_last_line_is_read(verifier_for):
     verifier = verifier_for("gpqa")
     assert verifier.extract("Hydrogen is the lightest gas.\nB) Hydrogen") == "B"
     assert verifier.extract("Q?\nA) Helium\nB) Hydrogen") is None  # the options listed again
+
+
+# A short answer that restates its question around the gold, as the 135M student writes them
+# on SQuAD-style questions; read with the question, a careful reader's credit.
+QUESTION = "Passage: ...\nQuestion: What is the name of the ancient Greek philosopher from Athens?"
+RESTATED = [
+    ("The ancient Greek philosopher from Athens was Socrates.", "Socrates", True),
+    ("Answer: the name of the philosopher is Socrates", "Socrates", True),
+    ("The answer to the question is Socrates.", "Socrates", True),
+    ("The ancient Greek philosopher from Athens was Plato.", "Socrates", False),
+    ("The philosopher was Socrates or Plato.", "Socrates", False),  # a hedge
+    ("The philosopher was not Socrates.", "Socrates", False),
+    ("Socrates taught Plato in the agora of Athens.", "Socrates", False),  # words not asked
+]
+
+
+@pytest.mark.parametrize(("response", "gold", "correct"), RESTATED)
+def test_an_answer_restating_its_question_is_read_with_the_question(
+    text_verifier, response, gold, correct
+):
+    assert text_verifier.grade(response, gold, QUESTION).correct is correct
+
+
+def test_without_its_question_a_restated_answer_is_read_as_before(text_verifier):
+    response = "The ancient Greek philosopher from Athens was Socrates."
+    assert not text_verifier.grade(response, "Socrates").correct
+    # a passage is never read as the question: only a short last line ending with "?"
+    passage = "Socrates was an ancient Greek philosopher from Athens who taught Plato."
+    assert not text_verifier.grade(response, "Socrates", f"Passage: {passage}").correct
+
+
+def test_the_reward_and_the_eval_read_the_question_too(text_verifier):
+    from synthrl.evaluate.benchmarks import Item
+    from synthrl.evaluate.runner import grade_item
+    from synthrl.task.reward import TaskReward
+
+    response = "The ancient Greek philosopher from Athens was Socrates."
+    reward = TaskReward(text_verifier)
+    assert reward([response], answer=["Socrates"], task_input=[QUESTION]) == [1.0]
+    assert reward([response], answer=["Socrates"]) == [0.0]
+    item = Item(id="1", input=QUESTION, answer="Sokrates", aliases=("Socrates",))
+    assert grade_item(text_verifier, response, item).correct

@@ -10,7 +10,14 @@ import pytest
 from synthrl.config import load_config
 from synthrl.io import read_jsonl
 from synthrl.pipeline import run_synth
-from synthrl.synth.support import carries, in_passage, supported, wants_text
+from synthrl.synth.support import (
+    carries,
+    in_passage,
+    passage_span,
+    question_part,
+    supported,
+    wants_text,
+)
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer
 from synthrl.testing.scripted import LabelTeacher
@@ -245,3 +252,53 @@ def test_a_label_task_over_passages_runs_every_stage_with_the_real_student(tmp_p
     assert spread == dict(kept)
     shown = ", ".join(f"{label} {n}" for label, n in spread.items())
     assert f"Labels by answer: {shown}." in (out / "report.md").read_text()
+
+
+SPANS = [
+    # (answer, passage, question, what a reader takes for the answer)
+    ("Ngoyo", "Provinces ruled by the Manikongo included Ngoyo.", "Which province?", "Ngoyo"),
+    ("The province ruled by the Manikongo was Ngoyo.",
+     "Provinces ruled by the Manikongo included Ngoyo and Kakongo.",
+     "Which province was ruled by the Manikongo?", "ngoyo"),
+    ("His system is called Braille.",
+     "Louis Braille invented a reading system. His system is used worldwide.",
+     "What is the name of the reading system?", "braille"),
+    ("His system is called Braille.",  # the question names the answer: nothing is added
+     "Louis Braille invented a reading system. His system is used worldwide.",
+     "What is the name of Louis Braille's system?", "His system is called Braille."),
+    ("The answer is Paris.",  # nothing it adds occurs in the passage
+     "Fishing boats crowd the harbor below the chapel.", "Where are the boats?",
+     "The answer is Paris."),
+    ("The boats are in the harbor.",  # "harbor": the one run it adds to the question
+     "Fishing boats crowd the harbor below the chapel.", "Where are the boats?", "harbor"),
+    ("The boats crowd here.", "Fishing boats crowd the harbor.", "What do the boats do?",
+     "boat crowd"),  # "here" is not in the passage
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "passage", "question", "span"), SPANS)
+def test_a_sentence_around_a_span_is_cut_to_the_span(answer, passage, question, span):
+    assert passage_span(answer, passage, question) == span
+
+
+def test_question_part_leaves_the_passage_out():
+    passage = "Fishing boats crowd the harbor below the chapel on most mornings of the year."
+    task_input = f"Passage: {passage}\nQuestion: Where do the boats crowd?"
+    assert question_part(task_input, passage) == "Question: Where do the boats crowd?"
+
+
+def test_short_answers_written_as_sentences_become_their_spans(tmp_path, corpus):
+    task = task_from(tmp_path, FIRST_WORD, "first-word")
+    with FakeServer(LabelTeacher("text", sentences=0.5)) as server:
+        stages = run_synth(
+            task, config_for(server, corpus), tmp_path / "run", False, (*GENERATE, "verify")
+        )
+    generate, verify = stages["generate"]["counts"], stages["verify"]["counts"]
+    assert 6 <= generate["answer_cut_to_passage"] <= 18
+    assert "rejected_answer_not_in_passage" not in generate
+    assert "rejected_label_not_in_passage" not in verify
+    labelled = read_jsonl(tmp_path / "run" / "verify.jsonl")
+    assert len(labelled) == generate["parsed"] >= 5  # one input per passage of the corpus
+    for record in labelled:  # one word of the passage, the word the question asks for
+        assert len(record["answer"].split()) == 1
+        assert in_passage(record["answer"], record["input"])

@@ -176,6 +176,9 @@ def grade(
         str, typer.Argument(metavar="[FILE|-]", help="The response to grade; '-' reads stdin.")
     ] = "-",
     gold: Annotated[str, typer.Option("--gold", help="The correct answer.")] = ...,  # type: ignore[assignment]
+    question: Annotated[
+        str, typer.Option("--input", help="The problem it answers (a short answer may restate it).")
+    ] = "",
     allow_code: AllowCode = False,
 ) -> None:
     """Grade one response with the task's verifier and print JSON:
@@ -194,7 +197,7 @@ def grade(
         if not path.is_file():
             raise UserError(f"{source}: response file not found")
         response = path.read_text(encoding="utf-8", errors="replace")
-    result = verifier.grade(response, gold)
+    result = verifier.grade(response, gold, question)
     report = {
         "extracted": result.extracted,
         "correct": result.correct,

@@ -18,15 +18,21 @@ from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
+from synthrl.task.questions import question_line
 from synthrl.task.verifier import Grade, Verifier
 
 
 def grade_item(verifier: Verifier, response: str, item: Item) -> Grade:
     """A response graded against an item's answer, right too when it equals an alias."""
-    grade = verifier.grade(response, item.answer)
+    grade = verifier.grade(response, item.answer, item.input)
     if grade.correct or grade.extracted is None:
         return grade
-    if any(verifier.equal(grade.extracted, alias) for alias in item.aliases):
+    question = question_line(item.input)
+    if any(
+        verifier.equal(grade.extracted, alias)
+        or verifier.type.restates(grade.extracted, alias, question)
+        for alias in item.aliases
+    ):
         return replace(grade, correct=True, reward=1.0, reason="correct")
     return grade
 

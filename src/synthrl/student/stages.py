@@ -25,7 +25,7 @@ from synthrl.task.prompt import task_prompt
 def _grade_all(task: Task, samples: list[Sample], answers: list[list[str]]) -> list[list[bool]]:
     verifier = task.verifier
     return [
-        [verifier.grade(text, s.answer).correct for text in texts]
+        [verifier.grade(text, s.answer, s.input).correct for text in texts]
         for s, texts in zip(samples, answers, strict=True)
     ]
 
@@ -68,7 +68,7 @@ def score(
     records = []
     buckets: Counter[str] = Counter()
     for sample, texts in zip(samples, answers, strict=True):
-        grades = [verifier.grade(text, sample.answer) for text in texts]
+        grades = [verifier.grade(text, sample.answer, sample.input) for text in texts]
         groups, _ = tally([g.extracted for g in grades], verifier)
         correct = sum(g.correct for g in grades)
         # An answer the verifier could not grade (a checker error) counts neither way.

@@ -29,7 +29,7 @@ from synthrl.synth.balance import closed_values, move_option, target_words, targ
 from synthrl.synth.checks import InputChecks, field_labels
 from synthrl.synth.prompts import demos_block, render, teacher_texts
 from synthrl.synth.stops import MIN_REQUESTED, check_yield
-from synthrl.synth.support import passage_text, wants_text
+from synthrl.synth.support import passage_span, passage_text, question_part, wants_text
 from synthrl.synth.vote import verify_candidates
 from synthrl.task.answers import Choice
 from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form, text_examples_masked
@@ -313,6 +313,8 @@ def _candidates(
     kept: list[Candidate] = []
     seen: set[str] = set()
     counts = {"answer_from_reasoning": 0}
+    if checks.text_answer and passages:
+        counts["answer_cut_to_passage"] = 0
     if any(info.get("target") for info in meta):
         counts |= {"on_target": 0, **({"options_moved": 0, "options_unread": 0} if choice else {})}
     for (text, finish), info in zip(texts, meta, strict=True):
@@ -330,6 +332,11 @@ def _candidates(
                 answer = moved[1]
                 counts["options_moved"] += 1
         passage = passages.get(info.get("passage_id") or "")
+        if passage and checks.text_answer:
+            question = question_part(fields["input"], passage)
+            cut = passage_span(fields["answer"], passage, question)
+            counts["answer_cut_to_passage"] += cut != fields["answer"]
+            fields = {**fields, "answer": cut}
         problem = checks.problem(fields["input"], fields["answer"], passage)
         if problem is not None:
             reason, details = problem

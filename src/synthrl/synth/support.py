@@ -11,7 +11,9 @@ counted in the funnel:
 - `answer_not_in_passage` (generate, rewrite) and `label_not_in_passage` (verify): for `text`
   answers, the generator's answer and the voted label must occur in the passage, word for
   word after normalising (case, punctuation, articles, plurals), as a reader checks a short
-  answer copied from a text.
+  answer copied from a text. A small teacher often answers in a sentence that restates the
+  question ("The core province ruled by the Manikongo was Ngoyo"); before the check, such an
+  answer is cut to the words a reader would take for the answer (`passage_span`: "ngoyo").
 - `not_supported` (verify): for `boolean`, `label` and `choice` answers, one more teacher
   call per labelled sample reads the passage, the input and the label and says whether the
   passage supports it; a "no" drops the sample, an unreadable reply keeps it (counted).
@@ -20,6 +22,10 @@ Passages are data: the prompt puts them between markers and says so.
 
 >>> in_passage("the Eiffel towers", "Paris is home to the Eiffel Tower, built in 1889.")
 True
+>>> passage_span("The province ruled by the Manikongo was Ngoyo.",
+...              "Kongo: provinces ruled by the Manikongo included Ngoyo and Kakongo.",
+...              "Which province was ruled by the Manikongo?")
+'ngoyo'
 >>> carries("Passage: Paris is home to the Eiffel Tower.\\nQ: Where?", "Paris is home to "
 ...         "the Eiffel Tower.")
 True
@@ -31,6 +37,7 @@ import re
 
 from synthrl.task.answers import reader_words
 from synthrl.task.loader import Task
+from synthrl.task.questions import FILLER
 
 # Words an input format uses for a text the input must hold.
 _TEXT_WORDS = re.compile(
@@ -63,6 +70,59 @@ def in_passage(answer: str, passage: str) -> bool:
     if not wanted:
         return False
     return any(text[i : i + len(wanted)] == wanted for i in range(len(text) - len(wanted) + 1))
+
+
+def passage_span(answer: str, passage: str, question: str) -> str:
+    """`answer` cut to the words a reader takes for the answer, in reader words.
+
+    An answer found in the passage as it is stays whole. Otherwise it is split into the
+    longest runs of words that occur in the passage; the runs that hold a word neither the
+    question nor a filler word ("was", "of") holds are what the sentence adds to the question;
+    the longest of them, without filler at its ends, is the answer. When no run adds anything,
+    `answer` comes back unchanged (and fails the passage check)."""
+    if in_passage(answer, passage):
+        return answer
+    words, text = reader_words(answer), reader_words(passage)
+    asked = set(reader_words(question))
+    runs: list[list[str]] = []
+    start = 0
+    while start < len(words):
+        length = _longest_match(words, start, text)
+        if length:
+            runs.append(words[start : start + length])
+        start += max(length, 1)
+    fresh = [run for run in runs if any(w not in asked and w not in FILLER for w in run)]
+    if not fresh:
+        return answer
+    best = max(fresh, key=len)  # the first of the longest
+    while best[0] in FILLER:
+        best = best[1:]
+    while best[-1] in FILLER:
+        best = best[:-1]
+    return " ".join(best)
+
+
+def _longest_match(words: list[str], start: int, text: list[str]) -> int:
+    """How many words from `words[start]` on occur next to each other somewhere in `text`."""
+    best = 0
+    for at, word in enumerate(text):
+        if word != words[start]:
+            continue
+        length = 1
+        while (
+            start + length < len(words)
+            and at + length < len(text)
+            and words[start + length] == text[at + length]
+        ):
+            length += 1
+        best = max(best, length)
+    return best
+
+
+def question_part(task_input: str, passage: str) -> str:
+    """The lines of an input that do not carry its passage (its question, for a reader)."""
+    lines = [line for line in task_input.splitlines() if not carries(line, passage)]
+    return "\n".join(lines) or task_input
 
 
 def supported(reply: str) -> bool | None:

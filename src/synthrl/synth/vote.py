@@ -35,7 +35,13 @@ from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values
 from synthrl.synth.prompts import render, teacher_texts, vote_prompt
 from synthrl.synth.stops import check_labels, check_yield
-from synthrl.synth.support import in_passage, passage_text, supported
+from synthrl.synth.support import (
+    in_passage,
+    passage_span,
+    passage_text,
+    question_part,
+    supported,
+)
 from synthrl.task.examples import shown_values
 from synthrl.task.verifier import Verifier
 
@@ -157,6 +163,10 @@ async def verify_candidates(
 
     def decision(candidate: Candidate, texts: list[str]) -> Decision:
         answers = [verifier.extract(text) for text in texts]
+        passage = passages.get(candidate.passage_id or "")
+        if passage and text_answer:  # a sentence around a span is read as the span
+            question = question_part(candidate.input, passage)
+            answers = [a and passage_span(a, passage, question) for a in answers]
         return decide_label(
             answers, candidate.proposed_answer, verifier, weight, synth.min_agreement
         )

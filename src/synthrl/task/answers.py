@@ -25,6 +25,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from synthrl.task import mathcheck
+from synthrl.task.questions import FILLER
 from synthrl.task.regions import final_line, first_line
 
 
@@ -73,6 +74,11 @@ class Answer(ABC):
         """Whether two answers are the same answer."""
         a, b = self.canonical(pred), self.canonical(gold)
         return a is not None and a == b
+
+    def restates(self, pred: str, gold: str, question: str) -> bool:
+        """Whether `pred` is the gold answer inside a restatement of `question` (only short
+        text answers are read so; see `Text`)."""
+        return False
 
     @abstractmethod
     def describe(self) -> str:
@@ -430,6 +436,28 @@ class Text(Answer):
         if _NEGATION & set(said_words) and not _NEGATION & set(right_words):
             return False
         return any(said_words[i : i + len(right_words)] == right_words for i in range(extra + 1))
+
+    def restates(self, pred: str, gold: str, question: str) -> bool:
+        """The gold's words inside a sentence whose other words all come from the question
+        or are filler ("The ancient Greek philosopher from Athens was Socrates" for "Who was
+        the ancient Greek philosopher from Athens?"), as a reader credits an answer that
+        restates the question. Alternatives and negation earn nothing, as in `equal`."""
+        said, right = self.canonical(pred), self.canonical(gold)
+        if said is None or right is None or not question:
+            return False
+        said_words, right_words = said.split(), right.split()
+        if "|" in said_words and "|" not in right_words:
+            return False
+        if _NEGATION & set(said_words) and not _NEGATION & set(right_words):
+            return False
+        asked = set(reader_words(question)) | FILLER
+        n = len(right_words)
+        for i in range(len(said_words) - n + 1):
+            if said_words[i : i + n] == right_words:
+                rest = said_words[:i] + said_words[i + n :]
+                if all(word in asked for word in rest):
+                    return True
+        return False
 
     def describe(self) -> str:
         return "a short text"

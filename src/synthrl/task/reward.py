@@ -2,7 +2,8 @@
 
 TRL calls a reward function with the batch's completions and every dataset column as keyword
 arguments, and accepts `None` for "cannot grade". The prompt arrives as `prompts` and is
-ignored on purpose: an answer tag in the prompt must never earn reward.
+ignored on purpose: an answer tag in the prompt must never earn reward. The sample's input,
+in the `task_input` column, only lets a short text answer restate its question.
 
 >>> from synthrl.task import load_task
 >>> reward = TaskReward(load_task("gsm8k").verifier)
@@ -55,9 +56,10 @@ class TaskReward:
 
     def __call__(self, completions: Sequence[Any], **columns: Any) -> list[float | None]:
         golds = columns[self.answer_column]
+        inputs = columns.get("task_input") or [""] * len(golds)
         rewards = [
-            self.verifier.reward(completion_text(c), str(g))
-            for c, g in zip(completions, golds, strict=True)
+            self.verifier.reward(completion_text(c), str(g), str(i))
+            for c, g, i in zip(completions, golds, inputs, strict=True)
         ]
         if self.log is not None and "id" in columns:
             self._write(columns["id"], rewards, columns.get("trainer_state"))

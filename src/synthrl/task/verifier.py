@@ -1,7 +1,8 @@
 """The one answer-checking path: voting, pass rates, the RL reward and evaluation all call this.
 
-`Verifier` reads the response only (never the prompt), never raises, and counts every outcome
-with its reason so that "cannot grade" is visible rather than silently scored as 0.
+`Verifier` reads answers from the response only (never from the prompt), never raises, and
+counts every outcome with its reason so that "cannot grade" is visible rather than silently
+scored as 0.
 
 >>> from synthrl.task import load_task
 >>> v = load_task("gsm8k").verifier
@@ -28,6 +29,7 @@ from pathlib import Path
 from synthrl.errors import UserError
 from synthrl.task import answers
 from synthrl.task.answers import CONFLICT, Answer
+from synthrl.task.questions import question_line
 from synthrl.task.regions import marked_regions
 from synthrl.task.spec import AnswerSpec
 from synthrl.types import Reason
@@ -61,7 +63,7 @@ MAX_RESPONSE_CHARS = 16_384
 
 # Bumped whenever a change here or in the answer types changes any grade: every stage that
 # grades (its key includes this) then reruns.
-GRADING_VERSION = 7
+GRADING_VERSION = 8
 
 
 class Verifier:
@@ -166,13 +168,15 @@ class Verifier:
             log.warning("answer comparison failed: %r", exc)
             return False
 
-    def grade(self, response: str, gold: str) -> Grade:
-        """Grade one response against a gold answer, counting the outcome."""
-        grade = self._grade(response, gold)
+    def grade(self, response: str, gold: str, task_input: str = "") -> Grade:
+        """Grade one response against a gold answer, counting the outcome. With the
+        `task_input` the response answers, a short text answer that restates the input's
+        question around the gold is right too (`Text.restates`); nothing is read from it."""
+        grade = self._grade(response, gold, task_input)
         self._count(grade.reason)
         return grade
 
-    def _grade(self, response: str, gold: str) -> Grade:
+    def _grade(self, response: str, gold: str, task_input: str = "") -> Grade:
         if self.canonical(gold) is None:
             return Grade(None, False, None, "gold_unparsable", False)
         found = self.inspect(response)
@@ -180,7 +184,9 @@ class Verifier:
             reward = None if found.reason == "checker_error" else 0.0
             return Grade(None, False, reward, found.reason, found.formatted)
         try:
-            correct = self.type.equal(found.answer, gold)
+            correct = self.type.equal(found.answer, gold) or self.type.restates(
+                found.answer, gold, question_line(task_input)
+            )
         except Exception as exc:
             log.warning("answer comparison failed: %r", exc)
             return Grade(found.answer, False, None, "checker_error", found.formatted)
@@ -189,11 +195,11 @@ class Verifier:
         credit = self.spec.format_reward if found.formatted else 0.0
         return Grade(found.answer, False, credit, "wrong", found.formatted)
 
-    def reward(self, response: str, gold: str) -> float | None:
+    def reward(self, response: str, gold: str, task_input: str = "") -> float | None:
         """1.0 correct; the task's format credit (default 0) for a wrong but well-formed
         answer; 0.0 otherwise; None only when the gold answer itself cannot be read or the
         checker failed."""
-        return self.grade(response, gold).reward
+        return self.grade(response, gold, task_input).reward
 
 
 def build_answer_type(

@@ -204,6 +204,11 @@ _WORD = re.compile(r"Word: (\w+)")
 _OPTION = re.compile(r"^([A-Z])\) (\w+)$", re.MULTILINE)
 
 
+def _restated(word: str) -> str:
+    """A short answer in a sentence that restates the short-answer task's question."""
+    return f"The word of four letters or more that the passage uses first is {word}."
+
+
 class LabelTeacher:
     """Responder for FakeServer: a teacher for passage tasks, a yes/no task ("Does the passage
     mention the word?"), a choice task ("Which word does the passage mention?", options A to
@@ -215,7 +220,9 @@ class LabelTeacher:
     it puts the right option first ("A") in every choice it writes. Asked for a target
     ('whose right answer is "no"', 'whose right answer is option C') it follows it in the
     share `follows` of its requests. A share `drops_passage` of its inputs leave the passage
-    out; a share `outside` of its short answers name a place the passage does not. Its votes
+    out; a share `outside` of its short answers name a place the passage does not, and a share
+    `sentences` of its short answers (written and voted) restate the question around the
+    word ("The word of four letters or more that the passage uses first is harbor."). Its votes
     read the passage and the question and answer right, except on the share `vote_error` of
     questions, where every vote gives a wrong answer; asked whether the passage supports a
     label, it says the truth.
@@ -229,11 +236,12 @@ class LabelTeacher:
         vote_error: float = 0.0,
         drops_passage: float = 0.0,
         outside: float = 0.0,
+        sentences: float = 0.0,
     ) -> None:
         if kind not in ("boolean", "choice", "text"):
             raise ValueError(f"kind: boolean, choice or text, not {kind!r}")
         self.kind, self.bias, self.follows, self.vote_error = kind, bias, follows, vote_error
-        self.drops_passage, self.outside = drops_passage, outside
+        self.drops_passage, self.outside, self.sentences = drops_passage, outside, sentences
 
     def __call__(self, body: dict[str, Any], index: int) -> str:
         prompt = prompt_text(body)
@@ -284,6 +292,7 @@ class LabelTeacher:
         else:
             question = f"{shown}Which word of four letters or more does the passage use first?"
             answer = absent[key % len(absent)] if self._share(key, 7, self.outside) else words[0]
+            answer = _restated(answer) if self._share(key, 11, self.sentences) else answer
         return json.dumps({"input": question, "reasoning": "read the passage", "answer": answer})
 
     def _truth(self, example: str) -> str | None:
@@ -305,8 +314,11 @@ class LabelTeacher:
         if truth is None:
             return "I cannot tell."
         passage = _PASSAGE.search(prompt)
-        if _digest(passage.group(1)) % 100 < round(self.vote_error * 100):  # type: ignore[union-attr]
+        key = _digest(passage.group(1))  # type: ignore[union-attr]
+        if key % 100 < round(self.vote_error * 100):
             truth = {"yes": "no", "no": "yes"}.get(truth) or (
                 "ABCD"[("ABCD".index(truth) + 1) % 4] if len(truth) == 1 else "nowhere"
             )
+        elif self.kind == "text" and self._share(key, 100, self.sentences):
+            truth = _restated(truth)
         return f"I read the passage.\nAnswer: {truth}"

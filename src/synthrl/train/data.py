@@ -18,9 +18,15 @@ def prompt_for(task: Task, task_input: str, chat: bool) -> str | list[dict[str, 
 
 
 def rl_rows(task: Task, records: list[dict[str, Any]], chat: bool) -> list[dict[str, Any]]:
-    """Rows with `prompt` and `answer` (the label the reward checks)."""
+    """Rows with `prompt`, `answer` (the label the reward checks) and `task_input` (the
+    question a short text answer may restate)."""
     return [
-        {"prompt": prompt_for(task, r["input"], chat), "answer": r["answer"], "id": r["id"]}
+        {
+            "prompt": prompt_for(task, r["input"], chat),
+            "answer": r["answer"],
+            "id": r["id"],
+            "task_input": r["input"],
+        }
         for r in records
     ]
 
