@@ -111,3 +111,29 @@ def test_inputs_that_repeat_warn_that_the_task_may_allow_few(tmp_path, capsys):
         synth(tmp_path, server)
     assert "11 of 12 inputs repeat an earlier one" in capsys.readouterr().err
     assert "duplicate_input 11" in str(stop.value) and "smaller synth.n" in str(stop.value)
+
+
+def test_the_rewrite_stage_does_not_show_the_example_text_either(tmp_path):
+    # The rewrite stage writes inputs too: shown the format's example, the 0.5B wrote it back
+    # word for word as an "easier" sample of a sentiment task.
+    with FakeServer(SubjectTeacher("boolean")) as server:
+        _, out, _ = synth(tmp_path, server)
+        sample = read_jsonl(out / "generate.jsonl")[0]
+        solved = {
+            **sample, "answer": "yes", "reference": "yes", "votes": {"yes": 3},
+            "unreadable_votes": 0, "agreement": 1.0, "greedy_solved": False,
+        }  # fmt: skip
+        (out / "solve.jsonl").write_text(json.dumps(solved) + "\n")
+        config = load_config(
+            profile="cpu",
+            overrides={
+                "teacher": {"base_url": server.base_url, "model": "fake"},
+                "corpus": {"source": "none"},
+            },
+        )
+        task = load_task(tmp_path / "review-mood.yaml")
+        run_synth(task, config, out, False, ("rewrite",), with_student=True)
+        prompts = [prompt_text(json.loads(p)) for p in server.prompts]
+    asked = [p for p in prompts if p.startswith("You rewrite an example")]
+    assert len(asked) == 1
+    assert "the soup was cold" not in asked[0] and 'e.g. "…"' in asked[0]

@@ -293,6 +293,9 @@ def test_short_answers_written_as_sentences_become_their_spans(tmp_path, corpus)
         stages = run_synth(
             task, config_for(server, corpus), tmp_path / "run", False, (*GENERATE, "verify")
         )
+        prompts = [json.loads(p)["messages"][0]["content"] for p in server.prompts]
+    asking = [p for p in prompts if p.startswith("You write one new example")]
+    assert asking and all("a few words copied word for word from the passage" in p for p in asking)
     generate, verify = stages["generate"]["counts"], stages["verify"]["counts"]
     assert 6 <= generate["answer_cut_to_passage"] <= 18
     assert "rejected_answer_not_in_passage" not in generate

@@ -159,8 +159,21 @@ def _generation_prompt(
         variation=variation,
         input_hint=input_hint,
         input_shape=_input_shape(ctx.task),
-        answer_kind=ctx.task.verifier.type.describe(),
+        answer_kind=answer_kind(ctx.task, bool(passages)),
     )
+
+
+# A short answer over a passage, as the writer is asked for it: without this, the 0.5B
+# answered its own questions in sentences ("The core province ruled by the Manikongo was Ngoyo").
+SPAN = "a few words copied word for word from the passage (a name, number, date or short phrase)"
+
+
+def answer_kind(task: Task, grounded: bool) -> str:
+    """What the writer's "answer" field must be: a span of the passage for a short-text
+    answer grounded in one, else the answer type's own description."""
+    if grounded and task.verifier.spec.type == "text":
+        return SPAN
+    return task.verifier.type.describe()
 
 
 def _input_shape(task: Task) -> str:
@@ -426,16 +439,19 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
     samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("solve.jsonl"))]
     flagged = [s for s in samples if s.greedy_solved is not None]
     texts = teacher_texts(ctx.task, ctx.config.synth)
+    input_format = texts.input_format
+    if not ctx.task.draws_numbers:  # as in generation: an example text is handed back
+        input_format = text_examples_masked(input_format)
     requests, meta = [], []
     for s in flagged:
         direction = "harder" if s.greedy_solved else "easier"
         prompt = render(
             direction,
             description=texts.description,
-            input_format=texts.input_format,
+            input_format=input_format,
             input=s.input,
             answer=s.answer,
-            answer_kind=ctx.task.verifier.type.describe(),
+            answer_kind=answer_kind(ctx.task, s.passage_id is not None),
         )
         requests.append(ctx.chat("rewrite", user(prompt), json_mode=ctx.config.teacher.json_mode))
         meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
