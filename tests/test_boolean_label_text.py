@@ -1,5 +1,7 @@
 """Boolean (yes/no), label (closed class set with synonyms) and text answers."""
 
+import json
+
 import pytest
 
 from synthrl.task import parse_task
@@ -235,3 +237,50 @@ def test_the_reward_and_the_eval_read_the_question_too(text_verifier):
     assert reward([response], answer=["Socrates"]) == [0.0]
     item = Item(id="1", input=QUESTION, answer="Sokrates", aliases=("Socrates",))
     assert grade_item(text_verifier, response, item).correct
+
+
+def test_an_answer_the_task_shows_as_its_example_is_found():
+    from synthrl.evaluate.runner import shown_in
+
+    task = parse_task(
+        "name: reading\ndescription: d\ninput_format: i\n"
+        "output_format: 'Give the answer on the last line, e.g. \"Answer: the Denver Broncos\".'\n"
+        "answer: {type: text, read_from: final_line}\n",
+        "reading.yaml",
+        None,
+    )
+    assert shown_in(task, task.verifier.canonical("Denver Broncos")) == "output_format"
+    assert shown_in(task, "paris") is None and shown_in(task, None) is None
+
+
+def test_eval_says_when_a_model_copies_the_tasks_example_answer(tmp_path, capsys):
+    from synthrl.cli import main
+    from synthrl.testing.fake_server import FakeServer, prompt_text
+
+    task = tmp_path / "reading.yaml"
+    task.write_text(
+        "name: reading\ndescription: Answer a question about a paragraph.\n"
+        'input_format: \'A paragraph after "Passage:", then a question after "Question:".\'\n'
+        "output_format: 'Give the answer on the last line, e.g. \"Answer: the Denver Broncos\".'\n"
+        "answer: {type: text, read_from: final_line}\n"
+    )
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        "".join(
+            json.dumps({"input": f"Passage: {p} is here.\nQuestion: What is here?", "answer": p})
+            + "\n"
+            for p in ("Paris", "Lyon", "Nice", "the Denver Broncos")
+        )
+    )
+
+    def copying_student(body, index):  # answers the example, except where it is the gold
+        return "Answer: the Denver Broncos" if "Paris" not in prompt_text(body) else "Paris"
+
+    with FakeServer(copying_student) as server, pytest.raises(SystemExit) as exit_info:
+        main(["eval", "--task", str(task), "--model", "fake", "--data", str(items),
+              "--backend", "server", "--student-base-url", server.base_url, "--quiet",
+              "--out", str(tmp_path / "eval.json")])  # fmt: skip
+    assert exit_info.value.code == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert 'answers "denver bronco", the example the task shows in its output_format' in said
+    assert "to 75% of items" in said

@@ -17,6 +17,9 @@ from synthrl.stage import start_progress
 from synthrl.task import load_task
 from synthrl.task.loader import Task
 
+# The share of items given a task's own example answer at which `synthrl eval` says so.
+COPIED_SHARE = 0.2
+
 out = Console(highlight=False)
 
 RunDir = Annotated[Path, typer.Argument(help="A run folder made by `synthrl synth`.")]
@@ -240,6 +243,15 @@ def evaluate(
         )  # fmt: skip
     out.print(table)
     out.print(controls)
+    for result in results:
+        where = result.get("top_answer_shown_in")
+        if where and result["top_answer_share"] >= COPIED_SHARE:
+            out.print(escape(
+                f"warning: {result['model']} answers \"{result['top_answer']}\", the example "
+                f"the task shows in its {where}, to {100 * result['top_answer_share']:.0f}% of "
+                "items: a small model copies an example answer from its prompt; state the "
+                "answer's form without a value there (the student sees the task as written)"
+            ))  # fmt: skip
     for comparison in comparisons:
         out.print(escape(f"{comparison['model']} vs {comparison['reference']}: "
                          f"{comparison['verdict']}"))  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 from synthrl.evaluate.benchmarks import Item
 from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
+from synthrl.task.examples import shown_values
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
 from synthrl.task.questions import question_line
@@ -115,6 +116,7 @@ def evaluate_models(
         )
         summary["model"] = name
         summary.update(model_controls(predictions, canonical).fields())
+        summary["top_answer_shown_in"] = shown_in(task, summary["top_answer"])
         results.append(summary)
         runs.append(predictions)
     names = [name for name, _ in models]
@@ -123,6 +125,22 @@ def evaluate_models(
         for name, later, subject in zip(names[1:], runs[1:], (subjects or names)[1:], strict=True)
     ]
     return results, runs, comparisons
+
+
+def shown_in(task: Task, answer: str | None) -> str | None:
+    """Where the task's texts show `answer` as an example ("output_format", "demo 2"), or
+    None: a small student copies an example answer the task's prompt shows."""
+    if answer is None:
+        return None
+    verifier = task.verifier
+    return next(
+        (
+            where
+            for where, values in shown_values(task).items()
+            if any(verifier.equal(answer, value) for value in values)
+        ),
+        None,
+    )
 
 
 def eval_stage(ctx: StageContext) -> dict[str, Any]:
