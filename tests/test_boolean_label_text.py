@@ -204,6 +204,13 @@ RESTATED = [
     ("The ancient Greek philosopher from Athens was Socrates.", "Socrates", True),
     ("Answer: the name of the philosopher is Socrates", "Socrates", True),
     ("The answer to the question is Socrates.", "Socrates", True),
+    # the student's own words on SQuAD (dev), read with its question
+    (
+        'The answer to the question "What is the name of the ancient Greek philosopher from '
+        'Athens?" is "Socrates" in the paragraph.',
+        "Socrates",
+        True,
+    ),
     ("The ancient Greek philosopher from Athens was Plato.", "Socrates", False),
     ("The philosopher was Socrates or Plato.", "Socrates", False),  # a hedge
     ("The philosopher was not Socrates.", "Socrates", False),

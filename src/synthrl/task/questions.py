@@ -15,7 +15,8 @@ FILLER = frozenset(
     "is are was were be been being it its he she they his her their them him we our you your "  # noqa: SIM905
     "this that these those which who whom "
     "what when where why how of in on at to by for from with as and or but than called named "
-    "known also there has have had do does did answer question".split()
+    "known also there has have had do does did answer question according passage paragraph "
+    "text".split()
 )
 # The longest line read as an input's question.
 QUESTION_WORDS = 40
