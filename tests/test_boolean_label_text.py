@@ -247,7 +247,7 @@ def test_the_reward_and_the_eval_read_the_question_too(text_verifier):
 
 
 def test_an_answer_the_task_shows_as_its_example_is_found():
-    from synthrl.evaluate.runner import shown_in
+    from synthrl.task.examples import example_finder
 
     task = parse_task(
         "name: reading\ndescription: d\ninput_format: i\n"
@@ -256,8 +256,9 @@ def test_an_answer_the_task_shows_as_its_example_is_found():
         "reading.yaml",
         None,
     )
-    assert shown_in(task, task.verifier.canonical("Denver Broncos")) == "output_format"
-    assert shown_in(task, "paris") is None and shown_in(task, None) is None
+    shown_in = example_finder(task)
+    assert shown_in(task.verifier.canonical("Denver Broncos")) == "output_format"
+    assert shown_in("paris") is None
 
 
 def test_eval_says_when_a_model_copies_the_tasks_example_answer(tmp_path, capsys):

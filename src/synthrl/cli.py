@@ -176,7 +176,7 @@ def grade(
         str, typer.Argument(metavar="[FILE|-]", help="The response to grade; '-' reads stdin.")
     ] = "-",
     gold: Annotated[str, typer.Option("--gold", help="The correct answer.")] = ...,  # type: ignore[assignment]
-    question: Annotated[
+    task_input: Annotated[
         str, typer.Option("--input", help="The problem it answers (a short answer may restate it).")
     ] = "",
     allow_code: AllowCode = False,
@@ -197,7 +197,7 @@ def grade(
         if not path.is_file():
             raise UserError(f"{source}: response file not found")
         response = path.read_text(encoding="utf-8", errors="replace")
-    result = verifier.grade(response, gold, question)
+    result = verifier.grade(response, gold, task_input)
     report = {
         "extracted": result.extracted,
         "correct": result.correct,

@@ -16,10 +16,9 @@ from typing import Any
 from synthrl.evaluate.benchmarks import Item
 from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
-from synthrl.task.examples import shown_values
+from synthrl.task.examples import example_finder
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
-from synthrl.task.questions import question_line
 from synthrl.task.verifier import Grade, Verifier
 
 
@@ -28,12 +27,7 @@ def grade_item(verifier: Verifier, response: str, item: Item) -> Grade:
     grade = verifier.grade(response, item.answer, item.input)
     if grade.correct or grade.extracted is None:
         return grade
-    question = question_line(item.input)
-    if any(
-        verifier.equal(grade.extracted, alias)
-        or verifier.type.restates(grade.extracted, alias, question)
-        for alias in item.aliases
-    ):
+    if any(verifier.matches(grade.extracted, alias, item.input) for alias in item.aliases):
         return replace(grade, correct=True, reward=1.0, reason="correct")
     return grade
 
@@ -108,6 +102,7 @@ def evaluate_models(
     from synthrl.evaluate.controls import compare, model_controls
 
     canonical = task.verifier.canonical
+    shown_in = example_finder(task)
     results, runs = [], []
     for name, make in models:
         advance = bar(name, len(items) * passes(temperature, seeds))
@@ -116,7 +111,8 @@ def evaluate_models(
         )
         summary["model"] = name
         summary.update(model_controls(predictions, canonical).fields())
-        summary["top_answer_shown_in"] = shown_in(task, summary["top_answer"])
+        top = summary["top_answer"]
+        summary["top_answer_shown_in"] = None if top is None else shown_in(top)
         results.append(summary)
         runs.append(predictions)
     names = [name for name, _ in models]
@@ -125,22 +121,6 @@ def evaluate_models(
         for name, later, subject in zip(names[1:], runs[1:], (subjects or names)[1:], strict=True)
     ]
     return results, runs, comparisons
-
-
-def shown_in(task: Task, answer: str | None) -> str | None:
-    """Where the task's texts show `answer` as an example ("output_format", "demo 2"), or
-    None: a small student copies an example answer the task's prompt shows."""
-    if answer is None:
-        return None
-    verifier = task.verifier
-    return next(
-        (
-            where
-            for where, values in shown_values(task).items()
-            if any(verifier.equal(answer, value) for value in values)
-        ),
-        None,
-    )
 
 
 def eval_stage(ctx: StageContext) -> dict[str, Any]:

@@ -136,9 +136,7 @@ def _generation_prompt(
         if open_answer and rules is not None and rules.numbers is not None:
             description = with_numbers(description, drawn) or description
             input_format = with_numbers(input_format, drawn) or input_format
-    if not ctx.task.draws_numbers:
-        # Its inputs are texts: an example of one is handed back, not a form to fill.
-        input_format = text_examples_masked(input_format)
+    input_format = writer_format(ctx.task, input_format)
     if target is not None and not isinstance(ctx.task.verifier.type, Choice):
         # A choice's target is not asked for: the options are moved after writing (asked for
         # "option C", the 0.5B teacher answered C without putting the right option there).
@@ -161,6 +159,12 @@ def _generation_prompt(
         input_shape=_input_shape(ctx.task),
         answer_kind=answer_kind(ctx.task, bool(passages)),
     )
+
+
+def writer_format(task: Task, input_format: str) -> str:
+    """The input format as the teacher that writes inputs sees it: for a task whose inputs
+    are texts, its example text masked whole (shown one, the 0.5B handed it back)."""
+    return input_format if task.draws_numbers else text_examples_masked(input_format)
 
 
 # A short answer over a passage, as the writer is asked for it: without this, the 0.5B
@@ -439,9 +443,7 @@ async def rewrite(ctx: StageContext) -> dict[str, int]:
     samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("solve.jsonl"))]
     flagged = [s for s in samples if s.greedy_solved is not None]
     texts = teacher_texts(ctx.task, ctx.config.synth)
-    input_format = texts.input_format
-    if not ctx.task.draws_numbers:  # as in generation: an example text is handed back
-        input_format = text_examples_masked(input_format)
+    input_format = writer_format(ctx.task, texts.input_format)
     requests, meta = [], []
     for s in flagged:
         direction = "harder" if s.greedy_solved else "easier"

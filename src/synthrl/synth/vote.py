@@ -42,7 +42,7 @@ from synthrl.synth.support import (
     question_part,
     supported,
 )
-from synthrl.task.examples import shown_values
+from synthrl.task.examples import example_finder
 from synthrl.task.verifier import Verifier
 
 
@@ -283,17 +283,9 @@ async def _supported(
 def _echo_check(ctx: StageContext) -> Callable[[str], str | None]:
     """A function label -> the task text whose example answer (or demo answer) the label
     equals, for open answer types; None otherwise."""
-    verifier = ctx.task.verifier
-    open_type = verifier.spec.type in ("number", "math", "text", "custom")
-    shown = shown_values(ctx.task) if open_type else {}
-
-    def echoes(label: str) -> str | None:
-        return next(
-            (w for w, values in shown.items() if any(verifier.equal(label, v) for v in values)),
-            None,
-        )
-
-    return echoes
+    if ctx.task.verifier.spec.type in ("number", "math", "text", "custom"):
+        return example_finder(ctx.task)
+    return lambda label: None
 
 
 async def verify(ctx: StageContext) -> dict[str, Any]:

@@ -36,6 +36,7 @@ constraint the teacher needs), or values written in words ("minus two").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from synthrl.task.loader import Task
@@ -295,3 +296,17 @@ def shown_values(task: Task) -> dict[str, list[str]]:
         read = [task.verifier.extract(demo.output), demo.answer]
         shown[f"demo {i}"] = [v for v in read if v]
     return {where: values for where, values in shown.items() if values}
+
+
+def example_finder(task: Task) -> Callable[[str], str | None]:
+    """A function answer -> where the task's texts show it as an example ("output_format",
+    "demo 2"), or None; the texts are read once."""
+    shown, verifier = shown_values(task), task.verifier
+
+    def where(answer: str) -> str | None:
+        return next(
+            (w for w, values in shown.items() if any(verifier.equal(answer, v) for v in values)),
+            None,
+        )
+
+    return where

@@ -168,6 +168,23 @@ class Verifier:
             log.warning("answer comparison failed: %r", exc)
             return False
 
+    def matches(self, answer: str, gold: str, task_input: str = "") -> bool:
+        """Whether a read answer is the gold one: equal, or (a short text, with the input it
+        answers) the gold inside a restatement of the input's question. False when the
+        comparison fails."""
+        try:
+            return self._matches(answer, gold, task_input)
+        except UserError:
+            raise
+        except Exception as exc:
+            log.warning("answer comparison failed: %r", exc)
+            return False
+
+    def _matches(self, answer: str, gold: str, task_input: str) -> bool:
+        if self.type.equal(answer, gold):
+            return True
+        return bool(task_input) and self.type.restates(answer, gold, question_line(task_input))
+
     def grade(self, response: str, gold: str, task_input: str = "") -> Grade:
         """Grade one response against a gold answer, counting the outcome. With the
         `task_input` the response answers, a short text answer that restates the input's
@@ -184,9 +201,7 @@ class Verifier:
             reward = None if found.reason == "checker_error" else 0.0
             return Grade(None, False, reward, found.reason, found.formatted)
         try:
-            correct = self.type.equal(found.answer, gold) or self.type.restates(
-                found.answer, gold, question_line(task_input)
-            )
+            correct = self._matches(found.answer, gold, task_input)
         except Exception as exc:
             log.warning("answer comparison failed: %r", exc)
             return Grade(found.answer, False, None, "checker_error", found.formatted)
