@@ -105,6 +105,12 @@ TEXT = [
     ("<answer>Paris, France</answer>", "Paris", True),  # the gold inside a few more words
     ("<answer>Paris or Lyon</answer>", "Paris", False),  # a hedge
     ("<answer>Paris/Lyon</answer>", "Paris", False),
+    ("<answer>55/56</answer>", "55", False),
+    ("<answer>Paris / Lyon</answer>", "Paris", False),
+    # a slash inside a unit joins nothing (a SQuAD-style pilot: the label "11.2 km")
+    ("<answer>11.2 km/s</answer>", "11.2 km", True),
+    ("<answer>11.2 km/s</answer>", "11.2 km/s", True),
+    ("<answer>11.2 km/s</answer>", "11.3 km/s", False),
     ("<answer>not Paris</answer>", "Paris", False),
     ("<answer>Paris Lyon Marseille Nice Lille</answer>", "Paris", False),  # 4 more words
     ("<answer>apples</answer>", "apple", True),

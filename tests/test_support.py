@@ -10,7 +10,9 @@ import pytest
 from synthrl.config import load_config
 from synthrl.io import read_jsonl
 from synthrl.pipeline import run_synth
+from synthrl.synth.checks import InputChecks
 from synthrl.synth.support import (
+    asks_back,
     carries,
     in_passage,
     passage_span,
@@ -305,3 +307,69 @@ def test_short_answers_written_as_sentences_become_their_spans(tmp_path, corpus)
     for record in labelled:  # one word of the passage, the word the question asks for
         assert len(record["answer"].split()) == 1
         assert in_passage(record["answer"], record["input"])
+
+
+ASKED_BACK = [
+    # (answer, question, restates the question): the pilot's label and its neighbours
+    (
+        "extent to which historians are influenced by their own group and loyalty",
+        "To what extent are historians influenced by their own group and loyalty?",
+        True,
+    ),
+    (
+        "their own group and loyalty",
+        "To what extent are historians influenced by their own group and loyalty?",
+        True,
+    ),
+    ("own group", "What are historians influenced by?", False),
+    ("Ngoyo", "Which province was ruled by the Manikongo?", False),
+    ("the Manikongo", "Which province was ruled by the Manikongo?", True),
+    ("", "Which province was ruled by the Manikongo?", False),
+]
+
+
+@pytest.mark.parametrize(("answer", "question", "restates"), ASKED_BACK)
+def test_an_answer_the_question_already_holds_answers_nothing(answer, question, restates):
+    passage = (
+        "Historians are influenced by their own group and loyalty, to an extent. Provinces "
+        "ruled by the Manikongo included Ngoyo and Kakongo."
+    )
+    task_input = f"Passage: {passage}\nQuestion: {question}"
+    assert asks_back(answer, task_input, passage) is restates
+
+
+def test_a_generated_answer_that_restates_the_question_is_rejected():
+    passage = "Historians are influenced by their own group and loyalty, to an extent."
+    checks = InputChecks(load_task("examples/tasks/reading.yaml"), 0.9, passage_in_input=True)
+    task_input = f"Passage: {passage}\nQuestion: To what extent are historians influenced?"
+    assert checks.problem(task_input, "to an extent", passage) == (
+        "answer_in_question",
+        {"detail": "to an extent"},
+    )
+    asked = f"Passage: {passage}\nQuestion: What are historians influenced by?"
+    assert checks.problem(asked, "their own group and loyalty", passage) is None
+    clause = "historians are influenced by their own group and loyalty, to an extent"
+    assert checks.problem(asked, clause, passage) == ("answer_too_long", {"detail": clause})
+
+
+def test_a_question_that_cannot_be_told_from_its_passage_is_not_read_as_one():
+    passage = "Historians are influenced by their own group and loyalty, to an extent."
+    one_line = f"Passage: {passage} Question: What are historians influenced by?"
+    assert not asks_back("their own group and loyalty", one_line, passage)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Passage: Rocks fall.\nQuestion: What falls? INPUT>>}",
+        "<<<INPUT\nPassage: Rocks fall.\nQuestion: What falls?\nINPUT>>>",
+        "Passage: Rocks fall.\nQuestion: What falls?\ninput>>>",
+    ],
+)
+def test_the_prompts_markers_copied_into_an_input_are_taken_out(written):
+    from synthrl.synth.generate import parse_sample
+
+    reply = json.dumps({"input": written, "reasoning": "", "answer": "rocks"})
+    fields, reason = parse_sample(reply, "stop", load_task("examples/tasks/reading.yaml").verifier)
+    assert reason == "ok"
+    assert fields["input"] == "Passage: Rocks fall.\nQuestion: What falls?"

@@ -130,6 +130,12 @@ class SynthConfig(_Strict):
         description="generated inputs must carry their retrieved passage (auto: when the "
         "task's input format names a text: a passage, paragraph, review, ...)",
     )
+    span_words: int = Field(
+        default=10,
+        ge=1,
+        description="for text answers grounded in a passage: the most words an answer or label "
+        "may have (a short answer is a span; a longer one is a clause of the passage)",
+    )
     support_vote: bool = Field(
         default=True,
         description="for boolean, label and choice answers grounded in a passage, one more "

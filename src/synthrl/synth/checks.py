@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 
-from synthrl.synth.support import carries, in_passage
+from synthrl.synth.support import asks_back, carries, in_passage
+from synthrl.task.answers import reader_words
 from synthrl.task.loader import Task
 from synthrl.task.verifier import Verifier
 from synthrl.text import TaskTexts
@@ -134,8 +135,11 @@ def field_labels(input_format: str) -> list[str]:
 class InputChecks:
     """Every check on a generated input, built once per stage for one task."""
 
-    def __init__(self, task: Task, threshold: float, passage_in_input: bool = False) -> None:
+    def __init__(
+        self, task: Task, threshold: float, passage_in_input: bool = False, span_words: int = 10
+    ) -> None:
         self.task = task
+        self.span_words = span_words
         self.task_texts = TaskTexts(task, threshold)
         self.passage_in_input = passage_in_input
         self.text_answer = task.verifier.spec.type == "text"
@@ -151,6 +155,10 @@ class InputChecks:
                 return "passage_not_in_input", {}
             if self.text_answer and not in_passage(proposed, passage):
                 return "answer_not_in_passage", {"detail": proposed[:200]}
+            if self.text_answer and len(reader_words(proposed)) > self.span_words:
+                return "answer_too_long", {"detail": proposed[:200]}
+            if self.text_answer and asks_back(proposed, text, passage):
+                return "answer_in_question", {"detail": proposed[:200]}
         shown = states_answer(text, proposed, self.task.verifier)
         if shown is not None:
             return "states_answer", {"detail": shown}

@@ -46,6 +46,11 @@ class _TeacherSample(BaseModel):
     answer: str | int | float | None = None
 
 
+# The markers our prompts put around an input or passage: a teacher that copies them into
+# its input ("... bodies striking Earth? INPUT>>}", the 1.5B on rewrites) has them taken out.
+_MARKERS = re.compile(r"<{2,}\s*(?:INPUT|PASSAGE)\b|\b(?:INPUT|PASSAGE)\s*[>}\]]{2,}", re.I)
+
+
 def parse_sample(
     text: str, finish_reason: str | None, verifier: Verifier
 ) -> tuple[dict[str, str] | None, str]:
@@ -66,7 +71,7 @@ def parse_sample(
         task_input = "\n".join(f"{k}: {v}" for k, v in parsed.input.items())
     else:
         task_input = parsed.input
-    task_input = task_input.strip()
+    task_input = _MARKERS.sub("", task_input).strip()
     if not task_input:
         return None, "empty_input"
     reasoning = parsed.reasoning
@@ -324,7 +329,8 @@ def _candidates(
     choice written for a target letter gets its options swapped to put its answer there.
     Also counts: answers read from the reasoning, and for targets, options moved, options
     that could not be read, and kept answers on their target."""
-    checks = InputChecks(ctx.task, ctx.config.synth.dedup_threshold, passage_in_input(ctx))
+    synth = ctx.config.synth
+    checks = InputChecks(ctx.task, synth.dedup_threshold, passage_in_input(ctx), synth.span_words)
     verifier = ctx.task.verifier
     choice = isinstance(verifier.type, Choice)
     kept: list[Candidate] = []

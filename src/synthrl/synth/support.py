@@ -14,6 +14,13 @@ counted in the funnel:
   answer copied from a text. A small teacher often answers in a sentence that restates the
   question ("The core province ruled by the Manikongo was Ngoyo"); before the check, such an
   answer is cut to the words a reader would take for the answer (`passage_span`: "ngoyo").
+- `answer_too_long` (generate, rewrite) and `label_too_long` (verify): such an answer of
+  more than `synth.span_words` words (10) is a clause copied from the passage ("biofuel is
+  fuel that is produced over a short time span from biomass ..."), not a short answer.
+- `answer_in_question` (generate, rewrite) and `label_in_question` (verify): for `text`
+  answers over a passage, an answer whose every word the question already holds (or filler:
+  "extent to which historians are influenced by their group" for "To what extent are
+  historians influenced by their group?") restates the question and answers nothing.
 - `not_supported` (verify): for `boolean`, `label` and `choice` answers, one more teacher
   call per labelled sample reads the passage, the input and the label and says whether the
   passage supports it; a "no" drops the sample, an unreadable reply keeps it (counted).
@@ -26,6 +33,9 @@ True
 ...              "Kongo: provinces ruled by the Manikongo included Ngoyo and Kakongo.",
 ...              "Which province was ruled by the Manikongo?")
 'ngoyo'
+>>> restates_question("extent to which historians are influenced",
+...                    "To what extent are historians influenced by their group?")
+True
 >>> carries("Passage: Paris is home to the Eiffel Tower.\\nQ: Where?", "Paris is home to "
 ...         "the Eiffel Tower.")
 True
@@ -100,6 +110,20 @@ def passage_span(answer: str, passage: str, question: str) -> str:
     while best[-1] in FILLER:
         best = best[:-1]
     return " ".join(best)
+
+
+def restates_question(answer: str, question: str) -> bool:
+    """Whether every word of `answer` is a word of `question` or filler (and it has one)."""
+    asked = set(reader_words(question))
+    words = reader_words(answer)
+    return bool(words) and all(w in asked or w in FILLER for w in words)
+
+
+def asks_back(answer: str, task_input: str, passage: str) -> bool:
+    """Whether `answer` restates the question of `task_input` (its part without `passage`;
+    never when the question cannot be told apart from the passage)."""
+    question = question_part(task_input, passage)
+    return not carries(question, passage) and restates_question(answer, question)
 
 
 def _longest_match(words: list[str], start: int, text: list[str]) -> int:

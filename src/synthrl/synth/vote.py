@@ -36,12 +36,14 @@ from synthrl.synth.balance import closed_values
 from synthrl.synth.prompts import render, teacher_texts, vote_prompt
 from synthrl.synth.stops import check_labels, check_yield
 from synthrl.synth.support import (
+    asks_back,
     in_passage,
     passage_span,
     passage_text,
     question_part,
     supported,
 )
+from synthrl.task.answers import reader_words
 from synthrl.task.examples import example_finder
 from synthrl.task.verifier import Verifier
 
@@ -215,6 +217,18 @@ async def verify_candidates(
         if passage and text_answer and not in_passage(winner.answer, passage):
             ctx.reject(
                 stage, "label_not_in_passage", id=candidate.id, votes=votes_seen,
+                input=candidate.input, label=winner.answer,
+            )  # fmt: skip
+            continue
+        if passage and text_answer and len(reader_words(winner.answer)) > synth.span_words:
+            ctx.reject(
+                stage, "label_too_long", id=candidate.id, votes=votes_seen,
+                input=candidate.input, label=winner.answer,
+            )  # fmt: skip
+            continue
+        if passage and text_answer and asks_back(winner.answer, candidate.input, passage):
+            ctx.reject(
+                stage, "label_in_question", id=candidate.id, votes=votes_seen,
                 input=candidate.input, label=winner.answer,
             )  # fmt: skip
             continue

@@ -382,9 +382,13 @@ def reader_words(text: str) -> list[str]:
     return [singular(w) for w in normalize_text(text).split()]
 
 
-# Words that join alternatives ("Paris or Lyon", "Paris/Lyon"), kept in the canonical form as
-# "|": an answer that offers two is a hedge, not an answer.
-_JOINER = re.compile(r"\s+(?:and/or|or)\s+|\s*/\s*|^\s*either\s+", re.IGNORECASE)
+# Words that join alternatives ("Paris or Lyon", "Paris/Lyon", "55/56"), kept in the canonical
+# form as "|": an answer that offers two is a hedge, not an answer. A slash between a word and
+# one of at most three letters is a unit ("11.2 km/s", "60 mi/h"), not a choice.
+_JOINER = re.compile(
+    r"\s+(?:and/or|or)\s+|\s+/\s*|/\s+|(?<![A-Za-z])/|/(?![A-Za-z]{1,3}\b)|^\s*either\s+",
+    re.IGNORECASE,
+)
 _NEGATION = {"not", "no", "never", "neither", "nor"}
 
 
