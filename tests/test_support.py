@@ -364,6 +364,7 @@ def test_a_question_that_cannot_be_told_from_its_passage_is_not_read_as_one():
         "Passage: Rocks fall.\nQuestion: What falls? INPUT>>}",
         "<<<INPUT\nPassage: Rocks fall.\nQuestion: What falls?\nINPUT>>>",
         "Passage: Rocks fall.\nQuestion: What falls?\ninput>>>",
+        "Passage: Rocks fall.\nQuestion: What falls? <<<",
     ],
 )
 def test_the_prompts_markers_copied_into_an_input_are_taken_out(written):

@@ -42,11 +42,11 @@ STAGE_TABLE: tuple[Stage, ...] = (
     Stage("generate", generate.generate,
           reads=("keywords.json", "retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("generate",), needs=TEACHER, version=7),
+          templates=("generate",), needs=TEACHER, version=8),
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("vote", "support"), needs=TEACHER, grades=True, version=6),
+          templates=("vote", "support"), needs=TEACHER, grades=True, version=7),
     # 6. the student answers each once, greedily
     Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
@@ -54,7 +54,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
     Stage("rewrite", generate.rewrite, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
           templates=("harder", "easier", "vote", "support"), needs=TEACHER, grades=True,
-          version=7),
+          version=8),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),

@@ -48,7 +48,9 @@ class _TeacherSample(BaseModel):
 
 # The markers our prompts put around an input or passage: a teacher that copies them into
 # its input ("... bodies striking Earth? INPUT>>}", the 1.5B on rewrites) has them taken out.
-_MARKERS = re.compile(r"<{2,}\s*(?:INPUT|PASSAGE)\b|\b(?:INPUT|PASSAGE)\s*[>}\]]{2,}", re.I)
+_MARKERS = re.compile(
+    r"<{2,}\s*(?:INPUT|PASSAGE)\b|\b(?:INPUT|PASSAGE)\s*[>}\]]{2,}|^\s*[<>]{3,}|[<>]{3,}\s*$", re.I
+)
 
 
 def parse_sample(
@@ -174,7 +176,10 @@ def writer_format(task: Task, input_format: str) -> str:
 
 # A short answer over a passage, as the writer is asked for it: without this, the 0.5B
 # answered its own questions in sentences ("The core province ruled by the Manikongo was Ngoyo").
-SPAN = "a few words copied word for word from the passage (a name, number, date or short phrase)"
+SPAN = (
+    "a few words copied word for word from the passage (a name, number, date or short phrase) "
+    "that the question does not already name"
+)
 
 
 def answer_kind(task: Task, grounded: bool) -> str:
