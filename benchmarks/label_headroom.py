@@ -30,22 +30,27 @@ from pathlib import Path
 
 
 def label_logprobs(model, tokenizer, prompt: str, labels: list[str]) -> list[float]:
-    """log P(label | prompt) for each label, summed over its written forms."""
+    """log P(label | prompt) for each label, summed over its written forms (one pass over the
+    prompt; a form of more than one token gets a pass of its own)."""
     import torch
 
     text = tokenizer.apply_chat_template(
         [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
     )
     context = tokenizer(text, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        first = model(torch.tensor([context])).logits[0, -1].log_softmax(-1)
     scores = []
     for label in labels:
         forms = []
         for written in dict.fromkeys([label.lower(), label.capitalize()]):
             answer = tokenizer(written, add_special_tokens=False)["input_ids"]
-            ids = torch.tensor([context + answer])
+            if len(answer) == 1:
+                forms.append(first[answer[0]])
+                continue
             with torch.no_grad():
-                logits = model(ids).logits[0, len(context) - 1 : -1].log_softmax(-1)
-            forms.append(logits.gather(1, torch.tensor(answer)[:, None]).sum())
+                logits = model(torch.tensor([context + answer])).logits[0, len(context) - 1 : -1]
+            forms.append(logits.log_softmax(-1).gather(1, torch.tensor(answer)[:, None]).sum())
         scores.append(torch.logsumexp(torch.stack(forms), 0).item())
     return scores
 
@@ -58,7 +63,7 @@ def measure(task_path: str, data: str, model_ref: str, limit: int | None) -> dic
 
     task = load_task(task_path)
     spec = task.verifier.spec
-    labels = ["yes", "no"] if spec.type == "boolean" else list(spec.label_map())
+    labels = ["yes", "no"] if spec.type == "boolean" else list(spec.label_map)
     items = load_items(task.name, Path(data), limit)
     model, tokenizer = load_model(model_ref, device="cpu")
     started = time.perf_counter()

@@ -239,3 +239,46 @@ def test_the_plan_shows_the_pilots_labels_by_answer(capsys):
     assert plan["label_counts"] == {"yes": 6, "no": 4} and plan["on_target"] == 7
     show(plan, Path("runs/x"))
     assert "yes 6, no 4" in capsys.readouterr().out
+
+
+def test_label_reading_is_the_mean_pass_rate_over_labels_against_chance(verifier_for):
+    from synthrl.student.stages import label_reading
+
+    verifier = verifier_for("mednli")
+    values = ["entailment", "contradiction", "neutral"]
+    # a student that says "entailment" to everything: right on those, wrong on the rest
+    constant = [{"answer": "entailment", "pass_rate": 1.0}, {"answer": "neutral", "pass_rate": 0.0},
+                {"answer": "contradiction", "pass_rate": 0.0}, {"answer": "Neutral", "pass_rate": 0.0}]  # fmt: skip
+    reading = label_reading(constant, values, verifier)
+    assert reading["pass_rate_by_label"] == {
+        "entailment": 1.0,
+        "contradiction": 0.0,
+        "neutral": 0.0,
+    }
+    assert reading["balanced_pass_rate"] == reading["chance_pass_rate"] == 0.3333
+    assert label_reading([{"answer": "neutral", "pass_rate": 0.5}], values, verifier) == {}
+    assert label_reading(constant, None, verifier) == {}
+
+
+def test_a_student_that_does_not_read_the_label_is_named_by_the_plan(capsys):
+    from synthrl.cli_plan import show
+
+    config = load_config(None, "cpu", {"synth": {"n": 100}, "select": {"m": 32}})
+    stages = _stages()
+    # the first sentiment run's pool: right on 66% of the positive samples' answers, 24% of
+    # the negative ones'
+    stages["score"]["counts"] |= {
+        "pass_rate_by_label": {"positive": 0.655, "negative": 0.243},
+        "balanced_pass_rate": 0.449,
+        "chance_pass_rate": 0.5,
+    }
+    plan = estimate(stages, config, None, None)
+    assert any("hardly follow the label: right on positive 66%, negative 24%" in w
+               for w in plan["warnings"])  # fmt: skip
+    show(plan, Path("runs/x"))
+    assert "positive 66%, negative 24% (chance 50%)" in capsys.readouterr().out
+    stages["score"]["counts"] |= {
+        "pass_rate_by_label": {"positive": 0.8, "negative": 0.7},
+        "balanced_pass_rate": 0.75,
+    }
+    assert not any("hardly" in w for w in estimate(stages, config, None, None)["warnings"])

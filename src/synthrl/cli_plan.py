@@ -105,6 +105,9 @@ def show(made: dict[str, Any], folder: Path) -> None:
         if label.startswith("learnable (") and low is not None:
             shown += f" ({low:.0%} to {high:.0%})"
         table.add_row(label, shown)
+    if made.get("pass_rate_by_label"):
+        each = ", ".join(f"{k} {v:.0%}" for k, v in made["pass_rate_by_label"].items())
+        table.add_row("student right, by label", f"{each} (chance {made['chance_pass_rate']:.0%})")
     if made.get("label_counts"):
         spread = ", ".join(f"{name} {n}" for name, n in made["label_counts"].items())
         table.add_row("pilot's labels by answer", spread)

@@ -61,7 +61,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
           uses_files=("eval.data", "synth.decontaminate"), version=2),
     # 9. the student samples L answers per sample: its pass rate
     Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
-          config=("student", "score"), needs=STUDENT, grades=True, version=2),
+          config=("student", "score"), needs=STUDENT, grades=True, version=3),
     # 9b. labels checked: some answered again independently; confident student disagreements
     Stage("audit", audit.audit, reads=("score.jsonl",), writes=("audit.json",),
           config=("teacher", "synth", "audit"), templates=("audit", "vote"), needs=TEACHER,

@@ -43,6 +43,9 @@ TIMED_STEPS = 2
 # Below these, the plan warns.
 LOW_LEARNABLE = 0.1
 LOW_YIELD = 0.3
+# A student whose mean pass rate over the labels is less than this above chance does not
+# read the label from the input (closed answers only).
+READING_MARGIN = 0.1
 # A learnable share known to within this (half its 95% interval) needs no warning.
 ROUGH_SHARE = 0.1
 
@@ -176,6 +179,9 @@ def estimate(
         "train_steps": steps,
         "train_s_total": _round(step_s * steps if step_s and steps else None, 1),
         "stopped": stopped,
+        "pass_rate_by_label": score.get("pass_rate_by_label"),
+        "balanced_pass_rate": score.get("balanced_pass_rate"),
+        "chance_pass_rate": score.get("chance_pass_rate"),
         **_labels(counts),
     }
     plan["warnings"] = warnings(plan, config)
@@ -259,6 +265,16 @@ def warnings(plan: dict[str, Any], config: RunConfig) -> list[str]:
         said.append(
             f"about {expected} learnable samples expected for M = {plan['m']}: selection fills "
             f"the rest with samples that carry no signal; N = {needed} would give about M"
+        )
+    balanced, chance = plan.get("balanced_pass_rate"), plan.get("chance_pass_rate")
+    if balanced is not None and chance is not None and balanced < chance + READING_MARGIN:
+        each = ", ".join(f"{k} {v:.0%}" for k, v in plan["pass_rate_by_label"].items())
+        said.append(
+            f"the student's answers hardly follow the label: right on {each} of the samples "
+            f"of each label, {balanced:.0%} on average against {chance:.0%} for answers that "
+            "ignore the input; GRPO can move its preference between labels but has no reading "
+            "to sharpen (it may end answering one label to everything): a larger student, or "
+            "inputs it reads better"
         )
     if plan["label_check"] in ("warn", "stop"):
         shown = plan["top_label_shown_in"]

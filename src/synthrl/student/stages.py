@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from synthrl.config import RunConfig
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Sample
 from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
+from synthrl.synth.balance import closed_values
 from synthrl.synth.vote import tally
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
+from synthrl.task.verifier import Verifier
 
 
 def _grade_all(task: Task, samples: list[Sample], answers: list[list[str]]) -> list[list[bool]]:
@@ -93,7 +96,35 @@ def score(
     mean = sum(rates) / len(rates) if rates else 0.0
     # Samples the student answered afresh: what the stage's wall time paid for.
     sampled = sampler.sampled - before
-    return {"samples": len(records), "sampled": sampled, "mean_pass_rate": round(mean, 4)} | buckets
+    counts = {"samples": len(records), "sampled": sampled, "mean_pass_rate": round(mean, 4)}
+    return counts | buckets | label_reading(records, closed_values(verifier), verifier)
+
+
+def label_reading(
+    records: list[dict[str, Any]], values: list[str] | None, verifier: Verifier
+) -> dict[str, Any]:
+    """For closed answers (labels, yes/no, options): how much the student's answers follow
+    the label, before any training. `pass_rate_by_label` is its mean pass rate on the samples
+    of each label; `balanced_pass_rate` their mean, which is 1/K (`chance_pass_rate`) for a
+    student whose answers do not depend on the input, whatever label it prefers. A student
+    near chance gives GRPO a preference to move, and no reading to sharpen."""
+    if not values:
+        return {}
+    by_label: dict[str, list[float]] = {value: [] for value in values}
+    for record in records:
+        if record["pass_rate"] is None:
+            continue
+        label = next((v for v in values if verifier.equal(v, record["answer"])), None)
+        if label is not None:
+            by_label[label].append(record["pass_rate"])
+    means = {label: sum(rates) / len(rates) for label, rates in by_label.items() if rates}
+    if len(means) < 2:
+        return {}
+    return {
+        "pass_rate_by_label": {label: round(mean, 4) for label, mean in means.items()},
+        "balanced_pass_rate": round(sum(means.values()) / len(means), 4),
+        "chance_pass_rate": round(1 / len(values), 4),
+    }
 
 
 def solve_stage(ctx: StageContext) -> dict[str, int]:
