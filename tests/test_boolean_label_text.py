@@ -224,6 +224,45 @@ RESTATED = [
 ]
 
 
+# The student's sentences on SQuAD (dev) that inflect their question's words, with the question.
+INFLECTED = [
+    ("Tesla's father died in 1879.", "1879", "In what year did Tesla's father die?", True),
+    ("In 1875, Tesla's father died.", "1879", "In what year did Tesla's father die?", False),
+    (
+        "The entity Tesla believed would not be able to solve the problems of the time was the "
+        "League of Nations.",
+        "League of Nations",
+        "What entity did Tesla believe would not be able to solve the problems of the time?",
+        True,
+    ),
+    (
+        "The Judicial Council meets twice a year at various locations throughout the world.",
+        "twice a year",
+        "How many times a year does The Council meet?",
+        False,  # it adds words the question does not hold
+    ),
+    (
+        "The Council meets twice a year.",
+        "twice a year",
+        "How many times a year does The Council meet?",
+        True,
+    ),
+    (
+        "The entity was not the League of Nations.",
+        "League of Nations",
+        "What entity did Tesla believe would solve the problems of the time?",
+        False,  # a "not" the question does not say
+    ),
+]
+
+
+@pytest.mark.parametrize(("response", "gold", "question", "correct"), INFLECTED)
+def test_a_restated_answer_may_inflect_the_questions_words(
+    text_verifier, response, gold, question, correct
+):
+    assert text_verifier.grade(response, gold, question).correct is correct
+
+
 @pytest.mark.parametrize(("response", "gold", "correct"), RESTATED)
 def test_an_answer_restating_its_question_is_read_with_the_question(
     text_verifier, response, gold, correct

@@ -247,8 +247,15 @@ def test_label_reading_is_the_mean_pass_rate_over_labels_against_chance(verifier
     verifier = verifier_for("mednli")
     values = ["entailment", "contradiction", "neutral"]
     # a student that says "entailment" to everything: right on those, wrong on the rest
-    constant = [{"answer": "entailment", "pass_rate": 1.0}, {"answer": "neutral", "pass_rate": 0.0},
-                {"answer": "contradiction", "pass_rate": 0.0}, {"answer": "Neutral", "pass_rate": 0.0}]  # fmt: skip
+    constant = [
+        {"answer": answer, "pass_rate": rate}
+        for answer, rate in [
+            ("entailment", 1.0),
+            ("neutral", 0.0),
+            ("contradiction", 0.0),
+            ("Neutral", 0.0),
+        ]
+    ]
     reading = label_reading(constant, values, verifier)
     assert reading["pass_rate_by_label"] == {
         "entailment": 1.0,

@@ -47,7 +47,7 @@ import re
 
 from synthrl.task.answers import reader_words
 from synthrl.task.loader import Task
-from synthrl.task.questions import FILLER
+from synthrl.task.questions import FILLER, asked_stems, stem
 
 # Words an input format uses for a text the input must hold.
 _TEXT_WORDS = re.compile(
@@ -93,7 +93,7 @@ def passage_span(answer: str, passage: str, question: str) -> str:
     if in_passage(answer, passage):
         return answer
     words, text = reader_words(answer), reader_words(passage)
-    asked = set(reader_words(question))
+    asked = asked_stems(reader_words(question))
     runs: list[list[str]] = []
     start = 0
     while start < len(words):
@@ -101,7 +101,7 @@ def passage_span(answer: str, passage: str, question: str) -> str:
         if length:
             runs.append(words[start : start + length])
         start += max(length, 1)
-    fresh = [run for run in runs if any(w not in asked and w not in FILLER for w in run)]
+    fresh = [run for run in runs if any(stem(w) not in asked for w in run)]
     if not fresh:
         return answer
     best = max(fresh, key=len)  # the first of the longest
@@ -114,9 +114,9 @@ def passage_span(answer: str, passage: str, question: str) -> str:
 
 def restates_question(answer: str, question: str) -> bool:
     """Whether every word of `answer` is a word of `question` or filler (and it has one)."""
-    asked = set(reader_words(question))
+    asked = asked_stems(reader_words(question))
     words = reader_words(answer)
-    return bool(words) and all(w in asked or w in FILLER for w in words)
+    return bool(words) and all(stem(w) in asked for w in words)
 
 
 def asks_back(answer: str, task_input: str, passage: str) -> bool:

@@ -25,7 +25,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from synthrl.task import mathcheck
-from synthrl.task.questions import FILLER
+from synthrl.task.questions import asked_stems, stem
 from synthrl.task.regions import final_line, first_line
 
 
@@ -452,14 +452,16 @@ class Text(Answer):
         said_words, right_words = said.split(), right.split()
         if "|" in said_words and "|" not in right_words:
             return False
-        if _NEGATION & set(said_words) and not _NEGATION & set(right_words):
+        question_words = reader_words(question)
+        denied = _NEGATION & set(said_words) - set(question_words)  # "not" the question says
+        if denied and not _NEGATION & set(right_words):
             return False
-        asked = set(reader_words(question)) | FILLER
+        asked = asked_stems(question_words)
         n = len(right_words)
         for i in range(len(said_words) - n + 1):
             if said_words[i : i + n] == right_words:
                 rest = said_words[:i] + said_words[i + n :]
-                if all(word in asked for word in rest):
+                if all(stem(word) in asked for word in rest):
                     return True
         return False
 
