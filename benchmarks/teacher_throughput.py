@@ -33,7 +33,7 @@ def start_server(latency: float) -> tuple[subprocess.Popen, str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [
-        sys.executable, "-m", "synthrl.testing.fake_server",
+        sys.executable, "-m", "synthrl.testing.serve",
         "--script", "echo", "--latency", str(latency), "--port", str(port),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)

@@ -17,12 +17,11 @@ A request with `"stream": true` is answered as the OpenAI API streams: server-se
 chunk per word and choice, a finishing chunk per choice, a usage chunk when
 `stream_options.include_usage` asks for it, then `data: [DONE]`.
 
-Run it standalone for manual checks: `python -m synthrl.testing.fake_server --port 8001`.
+Run it standalone for manual checks: `python -m synthrl.testing.serve --port 8001`.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import re
@@ -275,25 +274,3 @@ def _chunk(
         kind = "text_completion"
     head = {key: answer[key] for key in ("id", "created", "model")}
     return head | {"object": kind, "choices": [choice]}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve a fake OpenAI-compatible teacher.")
-    parser.add_argument("--port", type=int, default=8001)
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
-    parser.add_argument("--script", choices=["echo", "arithmetic"], default="arithmetic")
-    args = parser.parse_args()
-    from synthrl.testing.scripted import ArithmeticTeacher
-
-    responder: Responder = ArithmeticTeacher() if args.script == "arithmetic" else echo
-    server = FakeServer(responder, latency_s=args.latency, port=args.port).start()
-    print(f"serving on {server.base_url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
-
-
-if __name__ == "__main__":
-    main()
