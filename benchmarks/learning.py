@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/learning.py
     .venv/bin/python benchmarks/learning.py --seeds 1 --arms grpo-selected,sft-selected,base
+    .venv/bin/python benchmarks/learning.py --teacher local-1.5b --seeds 1 \
+        examples/tasks/reading.yaml:examples/tasks/run-reading.yaml:squad-dev
     .venv/bin/python benchmarks/learning.py \
         examples/tasks/gcd.yaml:examples/tasks/run.yaml:examples/tasks/gcd.heldout.jsonl \
         --teacher-base-url http://127.0.0.1:8080/v1 --teacher-model qwen --out runs/gcd-learning
@@ -12,8 +14,9 @@ held-out file) and each seed k (0 to N-1,
 put into synth.seed, score.seed, select.seed and train.seed):
 
 1. keywords..audit run once in OUT/<task>/seed<k>/shared/, against the embedded llama.cpp
-   teacher (started once for every task and seed, stopped before any training) or the server
-   that --teacher-base-url and --teacher-model name;
+   teacher (--teacher local, the 0.5B, or local-1.5b; started once for every task and seed,
+   stopped before any training) or the server that --teacher-base-url and --teacher-model
+   name;
 2. each arm gets OUT/<task>/seed<k>/<arm>/: hard links to the shared folder's files (copies
    across file systems) and the shared stages' manifest records, so those stages count as done
    there; then select, train and eval run with the arm's overrides:
@@ -225,6 +228,8 @@ def main() -> None:
     parser.add_argument("--arms", default=",".join(CHOICES), help=f"of {','.join(CHOICES)}")
     parser.add_argument("--seeds", type=int, default=2, help="seeds 0..N-1 (default 2)")
     parser.add_argument("--out", type=Path, default=Path("runs/learning"))
+    parser.add_argument("--teacher", choices=["local", "local-1.5b"], default="local",
+                        help="the embedded teacher to start (default: local, 0.5B)")  # fmt: skip
     parser.add_argument("--teacher-base-url", help="a running teacher instead of the local one")
     parser.add_argument("--teacher-model", help="its model name (with --teacher-base-url)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or stage lines")
@@ -241,13 +246,14 @@ def main() -> None:
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
 
-    from synthrl.local_teacher import teacher_overrides
+    from synthrl.local_teacher import EMBEDDED, teacher_overrides
 
     console = Console(stderr=True, highlight=False, quiet=args.quiet)
     runs = list(product(args.tasks, range(args.seeds)))
     remote = {"base_url": args.teacher_base_url, "model": args.teacher_model}
     # The teacher serves only the shared stages: it stops before the first arm trains.
-    with teacher_overrides(start=args.teacher_base_url is None) as local:
+    embedded = EMBEDDED[args.teacher]
+    with teacher_overrides(start=args.teacher_base_url is None, embedded=embedded) as local:
         teacher = remote if args.teacher_base_url else local
         for task, seed in runs:
             console.print(f"[bold]{task.name} seed {seed}: shared stages[/bold]")
