@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import re
 
-from synthrl.synth.support import asks_back, carries, in_passage
-from synthrl.task.answers import reader_words
+from synthrl.synth.support import carries, span_fault
 from synthrl.task.loader import Task
 from synthrl.task.verifier import Verifier
 from synthrl.text import TaskTexts
@@ -153,12 +152,9 @@ class InputChecks:
         if passage:
             if self.passage_in_input and not carries(text, passage):
                 return "passage_not_in_input", {}
-            if self.text_answer and not in_passage(proposed, passage):
-                return "answer_not_in_passage", {"detail": proposed[:200]}
-            if self.text_answer and len(reader_words(proposed)) > self.span_words:
-                return "answer_too_long", {"detail": proposed[:200]}
-            if self.text_answer and asks_back(proposed, text, passage):
-                return "answer_in_question", {"detail": proposed[:200]}
+            fault = self.text_answer and span_fault(proposed, text, passage, self.span_words)
+            if fault:
+                return f"answer_{fault}", {"detail": proposed[:200]}
         shown = states_answer(text, proposed, self.task.verifier)
         if shown is not None:
             return "states_answer", {"detail": shown}

@@ -126,6 +126,20 @@ def asks_back(answer: str, task_input: str, passage: str) -> bool:
     return not carries(question, passage) and restates_question(answer, question)
 
 
+def span_fault(answer: str, task_input: str, passage: str, span_words: int) -> str | None:
+    """Why a short `text` answer over `passage` is not a span a reader takes for the answer
+    to `task_input`: "not_in_passage", "too_long" (more than `span_words` words) or
+    "in_question" (`asks_back`); None when it is one. Generate and rewrite reject with
+    "answer_" before the reason, verify with "label_"."""
+    if not in_passage(answer, passage):
+        return "not_in_passage"
+    if len(reader_words(answer)) > span_words:
+        return "too_long"
+    if asks_back(answer, task_input, passage):
+        return "in_question"
+    return None
+
+
 def _longest_match(words: list[str], start: int, text: list[str]) -> int:
     """How many words from `words[start]` on occur next to each other somewhere in `text`."""
     best = 0

@@ -36,14 +36,12 @@ from synthrl.synth.balance import closed_values
 from synthrl.synth.prompts import render, teacher_texts, vote_prompt
 from synthrl.synth.stops import check_labels, check_yield
 from synthrl.synth.support import (
-    asks_back,
-    in_passage,
     passage_span,
     passage_text,
     question_part,
+    span_fault,
     supported,
 )
-from synthrl.task.answers import reader_words
 from synthrl.task.examples import example_finder
 from synthrl.task.verifier import Verifier
 
@@ -214,21 +212,14 @@ async def verify_candidates(
                 )  # fmt: skip
                 continue
         passage = passages.get(candidate.passage_id or "")
-        if passage and text_answer and not in_passage(winner.answer, passage):
+        fault = (
+            passage
+            and text_answer
+            and span_fault(winner.answer, candidate.input, passage, synth.span_words)
+        )
+        if fault:
             ctx.reject(
-                stage, "label_not_in_passage", id=candidate.id, votes=votes_seen,
-                input=candidate.input, label=winner.answer,
-            )  # fmt: skip
-            continue
-        if passage and text_answer and len(reader_words(winner.answer)) > synth.span_words:
-            ctx.reject(
-                stage, "label_too_long", id=candidate.id, votes=votes_seen,
-                input=candidate.input, label=winner.answer,
-            )  # fmt: skip
-            continue
-        if passage and text_answer and asks_back(winner.answer, candidate.input, passage):
-            ctx.reject(
-                stage, "label_in_question", id=candidate.id, votes=votes_seen,
+                stage, f"label_{fault}", id=candidate.id, votes=votes_seen,
                 input=candidate.input, label=winner.answer,
             )  # fmt: skip
             continue
