@@ -7,7 +7,8 @@ GRPO sharpens what a student already does sometimes; on a label task it can only
 student's choice between labels toward what the student's own reading of the input says. This
 measures that reading on held-out items, without sampling: for every item, the student's
 log-probability of each label as its whole answer (the label written lower case or
-capitalised, after the task's prompt in the student's chat format), then
+capitalised, an option letter as it is written), after the task's prompt in the student's chat
+format, then
 
 - `argmax`: the accuracy of always taking the likelier label (the student's preference);
 - for two labels, `AUC`: the chance that a random item of the first label scores the first
@@ -43,7 +44,9 @@ def label_logprobs(model, tokenizer, prompt: str, labels: list[str]) -> list[flo
     scores = []
     for label in labels:
         forms = []
-        for written in dict.fromkeys([label.lower(), label.capitalize()]):
+        # an option letter as written only: a lower-case "a" is the article as often as not
+        written_forms = [label] if len(label) == 1 else [label.lower(), label.capitalize()]
+        for written in dict.fromkeys(written_forms):
             answer = tokenizer(written, add_special_tokens=False)["input_ids"]
             if len(answer) == 1:
                 forms.append(first[answer[0]])
@@ -63,7 +66,12 @@ def measure(task_path: str, data: str, model_ref: str, limit: int | None) -> dic
 
     task = load_task(task_path)
     spec = task.verifier.spec
-    labels = ["yes", "no"] if spec.type == "boolean" else list(spec.label_map)
+    if spec.type == "boolean":
+        labels = ["yes", "no"]
+    elif spec.type == "choice":
+        labels = list(spec.options)
+    else:
+        labels = list(spec.label_map)
     items = load_items(task.name, Path(data), limit)
     model, tokenizer = load_model(model_ref, device="cpu")
     started = time.perf_counter()

