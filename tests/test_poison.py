@@ -528,6 +528,19 @@ def test_the_runs_evaluation_file_is_decontaminated_against_by_default(tmp_path)
     data = tmp_path / "held-out.jsonl"
     config = load_config(profile="cpu", overrides={"eval": {"data": str(data)}})
     ctx = StageContext(load_task("gsm8k"), config, tmp_path, client=None)  # type: ignore[arg-type]
-    assert decontamination_sets(ctx) == ["gsm8k", str(data)]
+    assert decontamination_sets(ctx) == ["gsm8k-dev", "gsm8k-test", str(data)]
     chosen = load_config(profile="cpu", overrides={"synth": {"decontaminate": []}})
     assert decontamination_sets(StageContext(ctx.task, chosen, tmp_path, client=None)) == []  # type: ignore[arg-type]
+
+
+def test_a_held_out_files_other_part_is_kept_out_of_training_too(tmp_path):
+    from synthrl.stage import StageContext
+    from synthrl.synth.dedup import decontamination_sets
+
+    dev, test = tmp_path / "sums.heldout.jsonl", tmp_path / "sums.test.jsonl"
+    dev.write_text("", encoding="utf-8")
+    config = load_config(profile="cpu", overrides={"eval": {"data": str(dev)}})
+    ctx = StageContext(load_task("arithmetic"), config, tmp_path, client=None)  # type: ignore[arg-type]
+    assert decontamination_sets(ctx) == ["arithmetic-dev", "arithmetic-test", str(dev)]
+    test.write_text("", encoding="utf-8")
+    assert decontamination_sets(ctx)[-2:] == [str(dev), str(test)]

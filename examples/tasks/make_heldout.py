@@ -1,7 +1,12 @@
 """Write the held-out evaluation sets of the example tasks: made by a generator with its own
-seed, never by a teacher, with computed answers.
+seed, never by a teacher, with computed answers, in two disjoint parts per task.
 
-    python examples/tasks/make_heldout.py      # writes *.heldout.jsonl beside this file
+    python examples/tasks/make_heldout.py      # writes the files beside this file
+
+- `NAME.heldout.jsonl` (120 problems): the dev part, read while choosing task wording and run
+  settings; its figures are not results.
+- `NAME.test.jsonl` (120 problems, or as many as are left: one-digit has 200 in all; none of
+  them in the dev part; seed + 1000): the test part, only reported.
 """
 
 import json
@@ -55,16 +60,29 @@ def sub_digit(rng: random.Random) -> tuple[str, int]:
     return f"What is {a} - {b}?", a - b
 
 
-def write(name: str, make, count: int, seed: int) -> None:
-    rng = random.Random(seed)
-    rows, seen = [], set()
-    while len(rows) < count:
+def part(make, count: int, rng: random.Random, seen: set[str], prefix: str) -> list[dict]:
+    """Up to `count` questions not in `seen` (each question once), with their answers."""
+    rows: list[dict] = []
+    misses = 0
+    while len(rows) < count and misses < 10_000:  # one-digit runs out of new questions
         question, answer = make(rng)
-        if question not in seen:  # each question once; at most all 200 one-digit ones
-            seen.add(question)
-            rows.append({"id": f"{name}-{len(rows):03d}", "input": question, "answer": answer})
-    text = "".join(json.dumps(row) + "\n" for row in rows)
-    (HERE / f"{name}.heldout.jsonl").write_text(text, encoding="utf-8")
+        if question in seen:
+            misses += 1
+            continue
+        seen.add(question)
+        rows.append({"id": f"{prefix}-{len(rows):03d}", "input": question, "answer": answer})
+    return rows
+
+
+def write(name: str, make, count: int, seed: int) -> None:
+    seen: set[str] = set()  # shared by the parts, so that no problem is in both
+    parts = (
+        ("heldout", part(make, count, random.Random(seed), seen, name)),
+        ("test", part(make, count, random.Random(seed + 1000), seen, f"{name}-test")),
+    )
+    for suffix, rows in parts:
+        text = "".join(json.dumps(row) + "\n" for row in rows)
+        (HERE / f"{name}.{suffix}.jsonl").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,10 @@ def evaluate(
     model: Annotated[
         list[str], typer.Option("--model", help="Model to evaluate; repeat to compare.")
     ],
-    data: Annotated[Path | None, typer.Option(help="Evaluation file (JSONL/CSV/parquet).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Evaluation file or built-in set (sciq-dev, arithmetic-test)."),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Use the first K items.")] = None,
     seeds: Annotated[int, typer.Option(min=1, help="Passes when sampling.")] = 1,
     temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
@@ -180,7 +183,7 @@ def evaluate(
     from rich.markup import escape
 
     from synthrl.evaluate.runner import evaluate_models as run_models
-    from synthrl.evaluate.sets import load_items
+    from synthrl.evaluate.sets import PART_MEANING, load_items, part_of
     from synthrl.student.sampler import make_sampler
 
     if profile not in (None, "cpu", "gpu"):
@@ -192,6 +195,8 @@ def evaluate(
     )  # fmt: skip
     config = load_config(None, profile, flags)  # type: ignore[arg-type]
     items = load_items(loaded.name, data, limit)
+    set_name, part = part_of(loaded.name, data)
+    out.print(escape(f"held-out: {set_name}, {PART_MEANING[part]}"))
     progress: list = []
     if quiet:
         quiet_libraries()
@@ -219,8 +224,8 @@ def evaluate(
         write_jsonl(predictions_path, predictions)
         result["predictions"] = str(predictions_path)
     report = {
-        "task": loaded.name, "data": str(data) if data else "built-in", "results": results,
-        "comparison": comparisons,
+        "task": loaded.name, "data": str(data) if data else "built-in", "set": set_name,
+        "part": part, "results": results, "comparison": comparisons,
     }  # fmt: skip
     write_json(out_file, report)
     table = Table("model", "items", "accuracy", "std", "delta vs first")

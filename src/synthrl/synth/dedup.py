@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from synthrl.evaluate.sets import eval_questions, is_builtin
+from synthrl.evaluate.sets import both_parts, eval_questions, is_builtin
 from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Sample
 from synthrl.stage import StageContext
@@ -98,13 +98,15 @@ def _problem(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 
 
 def decontamination_sets(ctx: StageContext) -> list[str]:
-    """`synth.decontaminate`, or by default the task's built-in set and the run's `eval.data`."""
+    """`synth.decontaminate`, or by default the task's built-in set and the run's `eval.data`,
+    each with its other part (dev with test), so that a run trains on neither."""
     chosen = ctx.config.synth.decontaminate
     if chosen is not None:
         return chosen
     names = [ctx.task.name] if is_builtin(ctx.task.name) else []
     data = ctx.config.eval.data
-    return [*names, data] if data else names
+    names += [data] if data else []
+    return list(dict.fromkeys(part for name in names for part in both_parts(name)))
 
 
 async def dedup(ctx: StageContext) -> dict[str, Any]:
