@@ -8,9 +8,9 @@
         examples/tasks/gcd.yaml:examples/tasks/run.yaml:examples/tasks/gcd.heldout.jsonl \
         --teacher-base-url http://127.0.0.1:8080/v1 --teacher-model qwen --out runs/gcd-learning
 
-For each task (TASK[:CONFIG[:EVAL_FILE]]; by default the demo task `arithmetic` with
-src/synthrl/demo.yaml, and examples/tasks/addition.yaml with examples/tasks/run.yaml and its
-held-out file) and each seed k (0 to N-1,
+For each task (TASK[:CONFIG[:EVAL[:HUMAN]]]; by default the demo task `arithmetic` with
+src/synthrl/demo.yaml on its test part, and examples/tasks/addition.yaml with
+examples/tasks/run.yaml on its test file) and each seed k (0 to N-1,
 put into synth.seed, score.seed, select.seed and train.seed):
 
 1. keywords..audit run once in OUT/<task>/seed<k>/shared/, against the embedded llama.cpp
@@ -26,6 +26,11 @@ put into synth.seed, score.seed, select.seed and train.seed):
      (train.max_steps, or the steps the grpo-selected arm took when that is -1);
    - grpo-dynamic: grpo-selected with train.dynamic_sampling (prompts whose group had zero
      reward variance retire; later batches draw from the rest);
+   - grpo-human: the same GRPO on M items of human-labelled data instead of synthetic
+     samples (the paper's comparison): the task's fourth field, or by default the dev part of
+     the evaluation set when that set is a test part (`arithmetic-test` -> `arithmetic-dev`,
+     `addition.test.jsonl` -> `addition.heldout.jsonl`); M + the validation share drawn with
+     the seed, their gold answers as labels; select is written by the arm, not run;
    - base: no training; the base model's row (results[0]) of the first trained arm's eval.json.
 3. One row per arm from its eval.json: accuracies, the paired delta with its 95% interval, the
    verdict of the learning controls, and the evaluated model's top-answer share, no-answer
@@ -55,8 +60,8 @@ from synthrl.pipeline import Pipeline, stage_range
 from synthrl.task import load_task
 
 DEFAULT_TASKS = [
-    "arithmetic:src/synthrl/demo.yaml",
-    "examples/tasks/addition.yaml:examples/tasks/run.yaml:examples/tasks/addition.heldout.jsonl",
+    "arithmetic:src/synthrl/demo.yaml:arithmetic-test",
+    "examples/tasks/addition.yaml:examples/tasks/run.yaml:examples/tasks/addition.test.jsonl",
 ]
 SHARED = stage_range("keywords", "audit")
 ARM_STAGES = ("select", "train", "eval")
@@ -68,6 +73,7 @@ ARMS: dict[str, dict[str, Any]] = {
         "select": {"strategy": "paper"},
         "train": {"method": "grpo", "dynamic_sampling": True},
     },
+    "grpo-human": {"select": {"strategy": "random"}, "train": {"method": "grpo"}},
 }
 CHOICES = (*ARMS, "base")
 
@@ -77,14 +83,68 @@ class TaskArg(NamedTuple):
     ref: str  # a built-in task's name or a task file
     config: Path | None  # a run config file; None: the `gpu` profile's defaults
     data: str | None  # a held-out evaluation file; None: the config's or the built-in set
+    human: str | None = None  # labelled data for grpo-human; None: the evaluation set's dev part
 
 
 def task_arg(text: str) -> TaskArg:
     """'one-digit.yaml:run.yaml:held.jsonl' -> TaskArg('one-digit', 'one-digit.yaml',
-    Path('run.yaml'), 'held.jsonl'); the config and the evaluation file are optional."""
+    Path('run.yaml'), 'held.jsonl'); the config, the evaluation set and the human-labelled
+    set are optional."""
     ref, _, rest = text.partition(":")
-    config, _, data = rest.partition(":")
-    return TaskArg(Path(ref).stem, ref, Path(config) if config else None, data or None)
+    config, _, rest = rest.partition(":")
+    data, _, human = rest.partition(":")
+    return TaskArg(
+        Path(ref).stem, ref, Path(config) if config else None, data or None, human or None
+    )
+
+
+def human_set(task_name: str, config: RunConfig, given: str | None) -> str:
+    """The labelled set grpo-human trains on: `given`, else the dev part of the evaluation
+    set, which must then be a test part (training on the set it is scored on is no result)."""
+    from synthrl.evaluate.sets import both_parts, part_of
+
+    if given:
+        return given
+    name, part = part_of(task_name, config.eval.data)
+    dev = [other for other in both_parts(name) if part_of(task_name, other)[1] == "dev"]
+    if part != "test" or not dev:
+        raise SystemExit(
+            f"grpo-human: the evaluation set {name} is not a test part with a dev part beside "
+            "it; name the labelled set to train on as the task's fourth field"
+        )
+    return dev[0]
+
+
+def write_human_selection(folder: Path, task_name: str, config: RunConfig, human: str) -> None:
+    """selected.jsonl and validation.jsonl from M human-labelled items (seeded), recorded in
+    the arm's manifest as its select stage, so that train and eval run on them."""
+    import hashlib
+    import json
+    import random
+
+    from synthrl.evaluate.sets import load_items
+    from synthrl.io import write_jsonl
+    from synthrl.select import select
+
+    items = load_items(task_name, Path(human))
+    settings = config.select
+    wanted = settings.m + max(1, round(settings.m * settings.validation))
+    chosen = random.Random(settings.seed).sample(items, min(wanted, len(items)))
+    records = [
+        {"id": item.id, "task": task_name, "input": item.input, "answer": item.answer,
+         "reference": item.answer, "origin": "human", "parent_id": None, "passage_id": None,
+         "votes": {}, "unreadable_votes": 0, "agreement": 1.0, "pass_rate": None}
+        for item in chosen
+    ]  # fmt: skip
+    whole = settings.model_copy(update={"m": len(records), "strategy": "random"})
+    train, validation = select(records, whole)
+    write_jsonl(folder / "selected.jsonl", train)
+    write_jsonl(folder / "validation.jsonl", validation)
+    key = hashlib.sha256(json.dumps([human, records], sort_keys=True).encode()).hexdigest()[:16]
+    manifest = Manifest(folder / "manifest.json")
+    manifest.start("select", key)
+    counts = {"human_set": human, "selected": len(train), "validation": len(validation)}
+    manifest.finish("select", key, counts, None, 0.0)
 
 
 def run_config(task: TaskArg, teacher: dict[str, Any], seed: int, arm: dict[str, Any]) -> RunConfig:
@@ -179,7 +239,12 @@ def run_arms(
         console.print(f"[bold]{task.name} seed {seed}: {arm}[/bold]")
         prepare_arm(folder / "shared", folder / arm)
         config = run_config(task, teacher, seed, overrides)
-        Pipeline(loaded, config, folder / arm, (), show_progress, console).run_stages(ARM_STAGES)
+        stages = ARM_STAGES
+        if arm == "grpo-human":
+            human = human_set(loaded.name, config, task.human)
+            write_human_selection(folder / arm, loaded.name, config, human)
+            stages = ARM_STAGES[1:]  # select is the human set's draw
+        Pipeline(loaded, config, folder / arm, (), show_progress, console).run_stages(stages)
         rows.append(row(task.name, seed, arm, read_json(folder / arm / "eval.json")))
         rows[-1]["zero_std_share"] = zero_std_share(folder / arm)
     if "base" in arms:
@@ -222,7 +287,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tasks", nargs="*", type=task_arg, metavar="TASK[:CONFIG]",
+    parser.add_argument("tasks", nargs="*", type=task_arg, metavar="TASK[:CONFIG[:EVAL[:HUMAN]]]",
                         default=[task_arg(t) for t in DEFAULT_TASKS],
                         help=f"default: {' '.join(DEFAULT_TASKS)}")  # fmt: skip
     parser.add_argument("--arms", default=",".join(CHOICES), help=f"of {','.join(CHOICES)}")

@@ -18,3 +18,45 @@ def test_the_benchmark_starts(script):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert "usage:" in done.stdout
+
+
+@pytest.fixture
+def learning(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import learning
+
+    return learning
+
+
+def test_a_task_argument_names_its_evaluation_and_human_labelled_sets(learning):
+    task = learning.task_arg("examples/tasks/addition.yaml:run.yaml:a.test.jsonl:a.heldout.jsonl")
+    assert (task.name, task.data, task.human) == ("addition", "a.test.jsonl", "a.heldout.jsonl")
+    assert learning.task_arg("arithmetic").human is None
+
+
+def test_the_human_arm_trains_on_the_dev_part_beside_a_test_part_and_never_on_the_test_part(
+    learning, tmp_path
+):
+    from synthrl.config import load_config
+    from synthrl.io import read_jsonl
+    from synthrl.manifest import Manifest
+
+    config = load_config(profile="cpu", overrides={"eval": {"data": "arithmetic-test"}})
+    assert learning.human_set("arithmetic", config, None) == "arithmetic-dev"
+    with pytest.raises(SystemExit, match="not a test part"):
+        on_dev = load_config(profile="cpu", overrides={"eval": {"data": "arithmetic-dev"}})
+        learning.human_set("arithmetic", on_dev, None)
+    chosen = load_config(profile="cpu", overrides={"select": {"m": 20, "validation": 0.15}})
+    learning.write_human_selection(tmp_path, "arithmetic", chosen, "arithmetic-dev")
+    train, held = read_jsonl(tmp_path / "selected.jsonl"), read_jsonl(tmp_path / "validation.jsonl")
+    assert (len(train), len(held)) == (20, 3)  # M, and 15% of M beside it
+    assert all(r["origin"] == "human" and r["id"].startswith("arith-") for r in train + held)
+    assert train[0]["answer"] == str(eval_free_sum(train[0]["input"]))
+    record = Manifest(tmp_path / "manifest.json").stage("select")
+    assert record["status"] == "done" and record["counts"]["human_set"] == "arithmetic-dev"
+
+
+def eval_free_sum(question: str) -> int:
+    """'What is 70 + 8?' -> 78, without evaluating text."""
+    a, op, b = question.removeprefix("What is ").removesuffix("?").split()
+    return int(a) + int(b) if op == "+" else int(a) - int(b)
