@@ -56,3 +56,33 @@ def test_echoed_empty_tag_next_to_a_real_answer_is_ignored(verifier_for):
 def test_options_limit_valid_letters(verifier_for):
     assert verifier_for("cfa").canonical("D") is None
     assert verifier_for("cfa").canonical("c") == "C"
+
+
+def test_options_a_teacher_gives_as_a_list_become_lettered_lines_the_balancer_can_move():
+    """The 1.5B wrote a science question's options as a Python list after "options:"; they
+    are asked as a list and written back as the input format shows them."""
+    import json
+
+    from synthrl.synth.balance import move_option
+    from synthrl.synth.generate import _input_shape, parse_sample
+    from synthrl.task import load_task
+
+    task = load_task("examples/tasks/science.yaml")
+    shape = _input_shape(task)
+    assert shape.endswith('"options": ["...", "...", "...", "..."]}')
+    reply = {
+        "input": {"Passage": "Probes explore space.", "Question": "What explores space?",
+                  "options": ["(A) Uncrewed probes", "B. Space missions", "lunar rovers",
+                              "D) Mars"]},
+        "answer": "A",
+    }  # fmt: skip
+    fields, reason = parse_sample(json.dumps(reply), "stop", task.verifier)
+    assert reason == "ok"
+    assert fields["input"] == (
+        "Passage: Probes explore space.\nQuestion: What explores space?\n"
+        "(A) Uncrewed probes\n(B) Space missions\n(C) lunar rovers\n(D) Mars"
+    )
+    moved, answer = move_option(fields["input"], "A", "C")
+    assert answer == "C" and moved.endswith(
+        "(A) lunar rovers\n(B) Space missions\n(C) Uncrewed probes\n(D) Mars"
+    )

@@ -270,3 +270,40 @@ def test_synth_without_a_student_leaves_difficulty_adaptation_to_run(tmp_path, c
         stages = read_json(out / "manifest.json")["stages"]
         assert stages["solve"]["status"] == stages["rewrite"]["status"] == "done"
         assert (out / "rewrite.jsonl").is_file()
+
+
+@pytest.mark.slow
+def test_a_second_round_trains_on_from_the_first_rounds_model_and_resumes(
+    tmp_path, monkeypatch, capsys
+):
+    import yaml
+
+    monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "tiny.yaml").write_text(TINY)
+    out = tmp_path / "run"
+    with FakeServer(ArithmeticTeacher()) as teacher:
+        args = ["run", "gsm8k", "--config", str(tmp_path / "tiny.yaml"), "--out", str(out),
+                "--teacher-base-url", teacher.base_url, "--quiet", "--rounds", "2"]  # fmt: skip
+        code, err = _run(args, capsys)
+        assert code == 0, err
+        second = out / "round2"
+        # its pool is round 1's, its student round 1's trained model
+        assert read_jsonl(second / "verify.jsonl") == read_jsonl(out / "dedup.jsonl")
+        config = yaml.safe_load((second / "config.yaml").read_text())
+        assert config["student"]["model"] == str(out / "model")
+        stages = read_json(second / "manifest.json")["stages"]
+        assert all(stages[name]["status"] == "done" for name in stage_range("solve", "report"))
+        assert (second / "model" / "config.json").is_file()
+        rewrite = stages["rewrite"]["counts"]
+        assert rewrite["requested_harder"] + rewrite["requested_easier"] > 0  # pool reshaped
+        rows = read_json(out / "rounds.json")
+        assert [r["round"] for r in rows] == [1, 2]
+        assert rows[1]["started_from"].endswith(str(out / "model"))
+        assert rows[1]["before"] == read_json(out / "eval.json")["results"][1]["accuracy"]
+        assert "Rounds: held-out accuracy per round" in (out / "report.md").read_text()
+        calls = teacher.calls
+        code, err = _run(args, capsys)
+        assert code == 0 and teacher.calls == calls  # resumed: nothing asked again
+        later = len(stage_range("solve", "report"))
+        assert err.count("up to date, skipped") == (len(STAGES) - 1) + (later - 1)
+        assert teacher.repeated_prompts() == 0

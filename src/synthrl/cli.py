@@ -345,13 +345,24 @@ def run(
     quiet: Quiet = False,
     allow_code: AllowCode = False,
     budget: Budget = None,
+    rounds: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Rounds: each after the first trains on again from the last model."
+        ),
+    ] = 1,
 ) -> None:
-    """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists."""
+    """The whole pipeline, the paper's Algorithm 1; resumes a run folder that exists.
+
+    With --rounds R, rounds 2..R follow in RUN/round2/ ...: the trained student scores the
+    pool again, the teacher rewrites what it solves and fails, training continues from it."""
     from synthrl.pipeline import Pipeline, stage_range
 
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     _check_stages(force)
+    if rounds > 1 and until is not None and until not in ("eval", "report"):
+        raise UserError(f"--rounds {rounds} needs every round to reach eval; drop --until")
     flags = overrides(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
         student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
@@ -365,9 +376,15 @@ def run(
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
-    with command_teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
+    asks = chosen + (("rewrite",) if rounds > 1 else ())  # later rounds ask the teacher
+    with command_teacher(teacher, teacher_base_url, asks, config, profile, flags) as local:
         pipeline = Pipeline(loaded, local or resolved, folder, forced, show_progress=not quiet)
         _summary(pipeline.run_stages(chosen), folder)
+        if rounds > 1:
+            from synthrl.rounds import describe_rounds, run_rounds
+
+            rows = run_rounds(loaded, local or resolved, folder, rounds, not quiet)
+            out.print(describe_rounds(rows))
 
 
 @app.command(

@@ -134,6 +134,7 @@ class StageRunner:
         show_progress: bool = True,
         console: Console | None = None,
         with_student: bool = True,
+        teacher_cache: Path | None = None,
     ) -> None:
         self.task, self.config, self.run = task, config, run
         self.force = set(force)
@@ -141,7 +142,7 @@ class StageRunner:
         if not show_progress:
             quiet_libraries()
         self.console = console or Console(stderr=True, highlight=False)
-        self.services = Services(config, run, with_student)
+        self.services = Services(config, run, with_student, teacher_cache)
         self.by_name = {stage.name: stage for stage in self.stages}
         self.producer = {path: stage.name for stage in self.stages for path in stage.writes}
         # Under `accelerate launch`, every process runs the command; the first one keeps the

@@ -42,7 +42,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
     Stage("generate", generate.generate,
           reads=("keywords.json", "retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("generate",), needs=TEACHER, version=8),
+          templates=("generate",), needs=TEACHER, version=9),
     # 5. the teacher answers each K times; the majority answer is the label
     Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
@@ -54,7 +54,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
     Stage("rewrite", generate.rewrite, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
           templates=("harder", "easier", "vote", "support"), needs=TEACHER, grades=True,
-          version=8),
+          version=9),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),

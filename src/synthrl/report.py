@@ -279,6 +279,24 @@ def _evaluation(report: _Report, run: Path) -> None:
     _controls(report, results, data.get("comparison", []))
 
 
+def _rounds(report: _Report, run: Path) -> None:
+    """Held-out accuracy per round (`synthrl run --rounds R`), when there were rounds."""
+    path = run / "rounds.json"
+    if not path.is_file():
+        return
+    report.section("Rounds: held-out accuracy per round")
+    rows = [[r["round"], r["started_from"], r["items"], f"{100 * r['before']:.1f}%",
+             f"{100 * r['after']:.1f}%",
+             f"{100 * r['delta']:+.1f} pp ({100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f})",
+             r["verdict"]] for r in read_json(path)]  # fmt: skip
+    report.table(["round", "started from", "items", "before", "after", "delta (95% CI)",
+                  "verdict"], rows)  # fmt: skip
+    report.text(
+        "Round r starts from round r-1's trained model, on its pool rewritten by the teacher "
+        "to what that model solves and fails (RUN/round<r>/)."
+    )
+
+
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -429,6 +447,7 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     _diversity(report, samples, eval_questions(str(reference)) if reference else None)
     _training(report, metrics)
     _evaluation(report, run)
+    _rounds(report, run)
     _audit(report, run)
     _usage(report, stages)
     _examples(report, samples)

@@ -117,8 +117,16 @@ class NoStudent(Exception):
 class Services:
     """The teacher, the student and the passage library, each built when first needed."""
 
-    def __init__(self, config: RunConfig, run: Path, with_student: bool = True) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        run: Path,
+        with_student: bool = True,
+        teacher_cache: Path | None = None,
+    ) -> None:
         self.config, self.run, self.with_student = config, run, with_student
+        # a later round of a run shares the run's teacher cache: a call asked once is kept
+        self.teacher_cache = teacher_cache or run / "cache" / "teacher.sqlite"
         self._student: Sampler | None = None
         self._library: PassageIndex | None = None
         self._cache: Any = None
@@ -128,7 +136,7 @@ class Services:
         from synthrl.llm.cache import ResponseCache
 
         if self._cache is None:
-            self._cache = ResponseCache(self.run / "cache" / "teacher.sqlite")
+            self._cache = ResponseCache(self.teacher_cache)
         return TeacherClient(self.config.teacher, self._cache)
 
     def student(self) -> Sampler:

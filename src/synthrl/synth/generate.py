@@ -53,6 +53,23 @@ _MARKERS = re.compile(
 )
 
 
+# A letter a teacher put before an option itself: "(A) ", "A. ", "b) ".
+_OPTION_LETTER = re.compile(r"^\s*(?:\([A-Ha-h]\)|[A-Ha-h][.):])\s*")
+
+
+def _field_text(key: str, value: Any, letters: list[str] | None) -> str:
+    """One field of an input asked field by field: "Passage: ...", or a list (a choice task's
+    options) as one line per item, lettered "(A) ..." when the answer is a letter, and
+    without its key, which the input format does not quote."""
+    if not isinstance(value, list):
+        return f"{key}: {value}"
+    items = [_OPTION_LETTER.sub("", str(item)).strip() for item in value]
+    if letters is None:
+        return "\n".join(items)
+    marks = [*letters, *(chr(ord(letters[-1]) + i) for i in range(1, len(items)))]
+    return "\n".join(f"({mark}) {item}" for mark, item in zip(marks, items, strict=False))
+
+
 def parse_sample(
     text: str, finish_reason: str | None, verifier: Verifier
 ) -> tuple[dict[str, str] | None, str]:
@@ -70,7 +87,8 @@ def parse_sample(
     except ValidationError:
         return None, "missing_fields"
     if isinstance(parsed.input, dict):
-        task_input = "\n".join(f"{k}: {v}" for k, v in parsed.input.items())
+        letters = verifier.type.options if isinstance(verifier.type, Choice) else None
+        task_input = "\n".join(_field_text(k, v, letters) for k, v in parsed.input.items())
     else:
         task_input = parsed.input
     task_input = _MARKERS.sub("", task_input).strip()
@@ -194,11 +212,16 @@ def _input_shape(task: Task) -> str:
     """The JSON the input is asked as: one string, or one field per label the input format
     quotes ({"Passage": "...", "Question": "..."}), which `parse_sample` joins into
     "Passage: ...\nQuestion: ..." (asked for one string, the 0.5B teacher wrote the passage
-    alone)."""
+    alone); a choice task's options are asked as a list beside them (the 1.5B, not asked,
+    wrote them as a Python list after "options:")."""
     labels = field_labels(task.spec.input_format)
     if not labels:
         return '"..."'
-    return "{" + ", ".join(f'"{label.rstrip(":")}": "..."' for label in labels) + "}"
+    fields = [f'"{label.rstrip(":")}": "..."' for label in labels]
+    if isinstance(task.verifier.type, Choice) and not any("option" in f.lower() for f in fields):
+        # the options as a list, one string each: written back as "(A) ..." lines
+        fields.append('"options": [' + ", ".join('"..."' for _ in task.verifier.type.options) + "]")
+    return "{" + ", ".join(fields) + "}"
 
 
 def passage_in_input(ctx: StageContext) -> bool:
