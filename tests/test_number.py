@@ -116,3 +116,33 @@ def test_strict_task_ignores_unmarked_answers():
     )
     assert task.verifier.extract("The answer is 18.") is None
     assert task.verifier.extract("#### 18") == "18"
+
+
+# Two values offered where one is asked: no answer, after "=" as after a marker (GRPO paid
+# full reward for "47 + 8 = 55 or 56" while only the first number was read).
+HEDGES = [
+    ("47 + 8 = 55 or 56", False, "conflicting_answers"),
+    ("The answer is 55 or 56", False, "conflicting_answers"),
+    ("47 + 8 = either 55 or 56", False, "conflicting_answers"),
+    ("The answer is 55, or maybe 56", False, "conflicting_answers"),
+    ("47 + 8 = 55", True, "correct"),
+    ("The answer is 55.", True, "correct"),
+    ("47 + 8 = 55 or so", True, "correct"),  # "or" with no second number is no hedge
+    ("Answer: 55 apples or more", True, "correct"),
+]
+
+
+@pytest.mark.parametrize(("response", "correct", "reason"), HEDGES)
+def test_a_hedge_after_equals_or_a_marker_is_no_answer(verifier_for, response, correct, reason):
+    graded = verifier_for("arithmetic").grade(response, "55")
+    assert (graded.correct, graded.reason) == (correct, reason)
+
+
+@pytest.mark.parametrize(
+    ("response", "correct"),
+    [("The answer is B or C", False), ("The answer is (B) or (C)", False),
+     ("The answer is B, or option D", False), ("The answer is B.", True),
+     ("The answer is B or a similar one", True)],
+)  # fmt: skip
+def test_an_option_hedged_with_another_is_no_answer(verifier_for, response, correct):
+    assert verifier_for("gpqa").grade(response, "B").correct is correct

@@ -510,6 +510,12 @@ def test_seeded_numbers_spread_over_orders_of_magnitude():
         ("What is 47 - 8?", False),  # another operator: another problem
         ("What is 47 + 9?", False),
         ("Tom is 47 years old.", False),  # one number is no problem of its own
+        # operator words are the operators they name
+        ("What is 47 plus 8?", True),
+        ("What is the sum of 47 and 8?", True),
+        ("Add 47 and 8.", True),
+        ("What is 47 minus 8?", False),
+        ("Tom has 47 apples and buys 8 more.", False),  # no operator word: a story, not 47 + 8
     ],
 )
 def test_short_samples_posing_a_held_out_problem_in_other_words_are_contaminated(
@@ -544,3 +550,16 @@ def test_a_held_out_files_other_part_is_kept_out_of_training_too(tmp_path):
     assert decontamination_sets(ctx) == ["arithmetic-dev", "arithmetic-test", str(dev)]
     test.write_text("", encoding="utf-8")
     assert decontamination_sets(ctx)[-2:] == [str(dev), str(test)]
+
+
+@pytest.mark.parametrize(
+    ("sample", "held_out"),
+    [("Subtract 9 from 47.", "What is 47 - 9?"),
+     ("What is the difference between 47 and 9?", "What is 47 - 9?"),
+     ("What is 6 multiplied by 7?", "What is 6 times 7?"),
+     ("What is 6 * 7?", "What is 6 times 7?")],
+)  # fmt: skip
+def test_a_held_out_problem_in_operator_words_is_caught_either_way(sample, held_out):
+    from synthrl.synth.dedup import Contamination
+
+    assert Contamination({"held-out": [held_out]}).source(sample) == "held-out"

@@ -17,6 +17,7 @@ After dedup, the spread of the kept labels and the stage's yield are checked (`s
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -89,8 +90,23 @@ class Contamination:
         return next((self._grams[g] for g in ngrams(said, 13) if g in self._grams), None)
 
 
+# Operator words, read as the symbols they name: "What is the sum of 70 and 8?", "Add 70 and
+# 8.", "What is 70 plus 8?" all pose "What is 70 + 8?" (numbers and operators are compared as
+# sorted multisets, so "subtract 9 from 47" is "47 - 9").
+_OPERATOR_WORDS = (
+    (re.compile(r"\b(?:plus|sum of|add(?:ed|ing)?(?: up)?|total of)\b", re.I), " + "),
+    (re.compile(r"\b(?:minus|difference between|difference of|subtract(?:ed|ing)?|take away)\b",
+                re.I), " - "),
+    (re.compile(r"\b(?:times|product of|multipl(?:y|ied)(?: by)?)\b", re.I), " * "),
+    (re.compile(r"\b(?:divided by|quotient of|divide)\b", re.I), " / "),
+)  # fmt: skip
+
+
 def _problem(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The numbers and operators of a short text, when it has at least two numbers."""
+    """The numbers and operators of a short text (operator words read as symbols), when it has
+    at least two numbers."""
+    for words_of, symbol in _OPERATOR_WORDS:
+        text = words_of.sub(symbol, text)
     found = content(text)
     if len(found.numbers) < 2:
         return None

@@ -108,6 +108,9 @@ _STATED = re.compile(
 # and the verifier then reads the response as unformatted, by its last number.
 # (The lookahead keeps the number whole: "3/4" and "1,000" are not "3" and "1" then an operator.)
 _EXPRESSION = re.compile(r"\s*(?:" + _NUMBER.pattern + r")(?![\d.,/])\s*[-+*/×÷^]\s*[\d(.]")
+# A second number offered after the one read: "= 55 or 56", "the answer is 55, or 56": a
+# hedge, which is no answer (GRPO paid for it while the first number was read alone).
+_HEDGE = re.compile(r"\s*,?\s*(?:or|and/or)\s+(?:maybe\s+|perhaps\s+)?[-$]?\d", re.IGNORECASE)
 
 
 def _prepare_numbers(text: str) -> str:
@@ -170,9 +173,10 @@ class Number(Answer):
 
     def read(self, text: str, *, marked: bool) -> Reading:
         text = _prepare_numbers(text)
-        anchored = _NUMBER_ANCHOR.findall(text)
+        anchored = list(_NUMBER_ANCHOR.finditer(text))
         if anchored:
-            return self._format(anchored[-1])
+            last = anchored[-1]
+            return CONFLICT if _HEDGE.match(text, last.end(1)) else self._format(last.group(1))
         if not marked:
             found = _NUMBER.findall(text)
             return self._format(found[-1]) if found else None
@@ -180,9 +184,9 @@ class Number(Answer):
             tail = text.rsplit("=", 1)[1]
             if _EXPRESSION.match(tail):
                 return None
-            after = _NUMBER.findall(tail)
+            after = _NUMBER.search(tail)
             if after:
-                return self._format(after[0])
+                return CONFLICT if _HEDGE.match(tail, after.end()) else self._format(after.group())
         stated = _STATED.search(text)
         if stated:
             return self._format(stated.group(1))
@@ -234,15 +238,22 @@ class Choice(Answer):
         self._bare = re.compile(r"[\(\[]?([A-Za-z])[\)\]]?\.?")
         # A last line that repeats an option with its marker: "B) a dog", "(C) 42".
         self._named = re.compile(r"[\(\[]?([A-Z])[\)\]]\s+\S")
+        # "the answer is B or C", "(B) or (D)": a second option offered after the one read
+        self._hedge = re.compile(
+            rf"[\)\]]?\s*,?\s*(?:or|and/or)\s+(?i:(?:option|choice)\s+)?[\(\[]?[{letters}](?![A-Za-z0-9])"
+        )
 
     def _option(self, letter: str) -> str | None:
         return letter.upper() if letter.upper() in self.options else None
 
     def read(self, text: str, *, marked: bool) -> Reading:
         text = clean_markup(text).strip()
-        anchored = [a or b for a, b in self._anchor.findall(text)]
+        anchored = list(self._anchor.finditer(text))
         if anchored:
-            return self._option(anchored[-1])
+            last = anchored[-1]
+            if self._hedge.match(text, last.end()):
+                return CONFLICT
+            return self._option(last.group(1) or last.group(2))
         if not marked:
             last = clean_markup(final_line(text)).strip()
             bare = self._bare.fullmatch(last)

@@ -63,7 +63,7 @@ MAX_RESPONSE_CHARS = 16_384
 
 # Bumped whenever a change here or in the answer types changes any grade: every stage that
 # grades (its key includes this) then reruns.
-GRADING_VERSION = 10
+GRADING_VERSION = 11
 
 
 class Verifier:
