@@ -79,8 +79,10 @@ def test_final_line_tasks_read_the_last_line():
     assert task.verifier.extract("5 minus 7 is -2.") == "-2"
     assert task.verifier.extract("Tom is 7 years old and has 3 apples.") is None
     # After the last "=", an expression is not a result: a student that goes on writing
-    # ("14 - 2 = 12 + 2.") is not read as 12, so the reward does not pay for going on.
-    assert task.verifier.extract("14 - 2 = 12 + 2.") != "12"
+    # ("14 - 2 = 12 + 2.") is not read as 12, so the reward does not pay for going on: the
+    # response is read as unformatted, by its last number.
+    reading = task.verifier.inspect("14 - 2 = 12 + 2.")
+    assert (reading.answer, reading.formatted) == ("2", False)
     assert task.verifier.extract("47 + 6 = 53 + 6 = 59 + 7") != "53"
     assert task.verifier.extract("x = 5 - 2 = 3") == "3"
     assert task.verifier.extract("1/2 + 1/4 = 3/4") == "0.75"
