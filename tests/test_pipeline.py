@@ -68,6 +68,13 @@ def test_run_end_to_end_then_resume_skips_every_finished_stage(tmp_path, monkeyp
         again = capsys.readouterr()
         assert teacher.calls == calls
         assert again.err.count("up to date, skipped") == len(STAGES) - 1  # all but report
+        # `synthrl eval RUN` is the run's eval stage, run again on the folder
+        code, err = _run(["eval", str(out), "--quiet"], capsys)
+        assert code == 0, err
+        record = read_json(out / "manifest.json")["stages"]["eval"]
+        assert record["counts"]["items"] == 4 and record["counts"]["part"] == "whole"
+        code, err = _run(["eval", str(out), "--task", "gsm8k"], capsys)
+        assert code == 2 and "synthrl compare" in err
 
 
 def _run(args, capsys):

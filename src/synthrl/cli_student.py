@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from synthrl.config import RunConfig, load_config
@@ -153,6 +154,72 @@ def train(
 
 
 def evaluate(
+    run: Annotated[
+        Path | None,
+        typer.Argument(help="A run folder: run its eval stage (base vs trained model)."),
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", help="Without RUN: a task YAML or built-in name.")
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="Without RUN: a model to evaluate; repeat to compare."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Evaluation file or built-in set (sciq-dev, arithmetic-test)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Use the first K items.")] = None,
+    seeds: Annotated[int | None, typer.Option(min=1, help="Passes when sampling.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Tokens per answer.")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="Without RUN: results JSON.")] = Path(
+        "eval.json"
+    ),
+    profile: Annotated[str | None, typer.Option(help="cpu or gpu defaults.")] = None,
+    backend: Backend = None,
+    student_base_url: StudentUrl = None,
+    device: Device = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    allow_code: Annotated[
+        bool, typer.Option("--allow-code", help="Let the task's custom checker run.")
+    ] = False,
+) -> None:
+    """A run's eval stage: `synthrl eval RUN` (base vs trained on the run's evaluation set,
+    with its learning controls and verdict, recorded in the run folder).
+
+    Without RUN, `synthrl eval --task T --model M ...` is `synthrl compare`."""
+    if run is None:
+        if task is None or not model:
+            raise UserError("synthrl eval: give a run folder, or --task and --model (compare)")
+        compare(
+            task, model, data, limit, seeds or 1, temperature or 0.0, max_tokens, out_file,
+            profile, backend, student_base_url, device, quiet, allow_code,
+        )  # fmt: skip
+        return
+    if task is not None or model:
+        raise UserError(
+            "synthrl eval RUN evaluates the run's own base and trained model; to compare "
+            "other models use `synthrl compare --task T --model A --model B`"
+        )
+    if not run.is_dir():
+        raise UserError(f"{run}: run folder not found")
+    flags = overrides(
+        eval__data=str(data) if data else None, eval__limit=limit, eval__seeds=seeds,
+        eval__temperature=temperature, student__max_tokens=max_tokens,
+        student__backend=backend, student__base_url=student_base_url, student__device=device,
+    )  # fmt: skip
+    counts = _run_stage(run, "eval", flags, quiet)
+    out.print(
+        f"held-out accuracy ({counts['items']} items, {counts.get('set')}: {counts.get('part')} "
+        f"part): base {100 * counts['base']:.1f}% -> trained {100 * counts['trained']:.1f}% "
+        f"({100 * counts['delta']:+.1f} pp)"
+    )
+    out.print(escape(counts["verdict"]))
+    out.print(f"results: {run / 'eval.json'}")
+
+
+def compare(
     task: Annotated[str, typer.Option("--task", help="A task YAML path or built-in name.")],
     model: Annotated[
         list[str], typer.Option("--model", help="Model to evaluate; repeat to compare.")
@@ -175,7 +242,7 @@ def evaluate(
         bool, typer.Option("--allow-code", help="Let the task's custom checker run.")
     ] = False,
 ) -> None:
-    """Zero-shot accuracy with the task's verifier; several models side by side with deltas.
+    """Any models on a task's evaluation set with its verifier, side by side with deltas.
 
     Each model also gets its learning controls (answers left unreadable, accuracy among
     readable answers, most common answer, the constant-answer baseline); each model after the
@@ -302,8 +369,11 @@ def register(app: typer.Typer) -> None:
     app.command(epilog="Example:  synthrl report runs/gsm8k --reference gsm8k_train.jsonl")(report)
     app.command(
         "eval",
-        epilog=(
-            "Examples:  synthrl eval --task gsm8k --model smollm2-135m --limit 50  |  "
-            "synthrl eval --task gsm8k --model smollm2-135m --model runs/gsm8k/model"
-        ),
+        epilog="Examples:  synthrl eval runs/gsm8k  |  synthrl eval runs/gsm8k --data gsm8k-test",
     )(evaluate)
+    app.command(
+        epilog=(
+            "Examples:  synthrl compare --task gsm8k --model smollm2-135m --limit 50  |  "
+            "synthrl compare --task gsm8k --model smollm2-135m --model runs/gsm8k/model"
+        ),
+    )(compare)
