@@ -41,6 +41,7 @@ from synthrl.cli_student import (
     TeacherUrl,
     TeacherVotes,
     TrainingSamples,
+    held_out_line,
     overrides,
     register,
 )
@@ -428,12 +429,7 @@ def _summary(stages: dict, folder: Path) -> None:
     out.print(describe(stages))
     if "eval" in stages and stages["eval"].get("status") == "done":
         counts = stages["eval"]["counts"]
-        where = f", {counts['set']}: {counts['part']} part" if counts.get("part") else ""
-        out.print(
-            f"held-out accuracy ({counts['items']} items{where}): base "
-            f"{100 * counts['base']:.1f}% -> trained {100 * counts['trained']:.1f}% "
-            f"({100 * counts['delta']:+.1f} pp)"
-        )
+        out.print(held_out_line(counts))
         if counts.get("verdict"):  # absent in runs evaluated before the controls existed
             out.print(escape(counts["verdict"]))
     if (folder / "report.html").is_file():

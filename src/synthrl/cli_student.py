@@ -67,6 +67,14 @@ AllowCode = Annotated[
         help="Let the task's custom checker (answer.function, its own Python code) run.",
     ),
 ]
+# Options `eval` (on a run) and `compare` (any models) share.
+EvalFile = Annotated[
+    Path | None, typer.Option("--data", help="Evaluation file or built-in set (sciq-dev).")
+]
+Limit = Annotated[int | None, typer.Option(help="Use the first K items.")]
+MaxTokens = Annotated[int | None, typer.Option(help="Tokens per answer.")]
+Profile = Annotated[str | None, typer.Option(help="cpu or gpu defaults.")]
+QuietBar = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 
 def overrides(**flags: object) -> dict[str, dict[str, object]]:
@@ -153,6 +161,16 @@ def train(
     out.print(f"trained {counts['steps']} steps; model in {run / 'model'}")
 
 
+def held_out_line(counts: dict) -> str:
+    """The eval stage's counts as one line: items, the set and part read, before -> after."""
+    where = f", {counts['set']}: {counts['part']} part" if counts.get("part") else ""
+    return (
+        f"held-out accuracy ({counts['items']} items{where}): base "
+        f"{100 * counts['base']:.1f}% -> trained {100 * counts['trained']:.1f}% "
+        f"({100 * counts['delta']:+.1f} pp)"
+    )
+
+
 def evaluate(
     run: Annotated[
         Path | None,
@@ -165,25 +183,20 @@ def evaluate(
         list[str] | None,
         typer.Option("--model", help="Without RUN: a model to evaluate; repeat to compare."),
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Evaluation file or built-in set (sciq-dev, arithmetic-test)."),
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Use the first K items.")] = None,
+    data: EvalFile = None,
+    limit: Limit = None,
     seeds: Annotated[int | None, typer.Option(min=1, help="Passes when sampling.")] = None,
     temperature: Annotated[float | None, typer.Option(help="0 = greedy.")] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="Tokens per answer.")] = None,
+    max_tokens: MaxTokens = None,
     out_file: Annotated[Path, typer.Option("--out", help="Without RUN: results JSON.")] = Path(
         "eval.json"
     ),
-    profile: Annotated[str | None, typer.Option(help="cpu or gpu defaults.")] = None,
+    profile: Profile = None,
     backend: Backend = None,
     student_base_url: StudentUrl = None,
     device: Device = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    allow_code: Annotated[
-        bool, typer.Option("--allow-code", help="Let the task's custom checker run.")
-    ] = False,
+    quiet: QuietBar = False,
+    allow_code: AllowCode = False,
 ) -> None:
     """A run's eval stage: `synthrl eval RUN` (base vs trained on the run's evaluation set,
     with its learning controls and verdict, recorded in the run folder).
@@ -210,11 +223,7 @@ def evaluate(
         student__backend=backend, student__base_url=student_base_url, student__device=device,
     )  # fmt: skip
     counts = _run_stage(run, "eval", flags, quiet)
-    out.print(
-        f"held-out accuracy ({counts['items']} items, {counts.get('set')}: {counts.get('part')} "
-        f"part): base {100 * counts['base']:.1f}% -> trained {100 * counts['trained']:.1f}% "
-        f"({100 * counts['delta']:+.1f} pp)"
-    )
+    out.print(held_out_line(counts))
     out.print(escape(counts["verdict"]))
     out.print(f"results: {run / 'eval.json'}")
 
@@ -224,23 +233,18 @@ def compare(
     model: Annotated[
         list[str], typer.Option("--model", help="Model to evaluate; repeat to compare.")
     ],
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Evaluation file or built-in set (sciq-dev, arithmetic-test)."),
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Use the first K items.")] = None,
+    data: EvalFile = None,
+    limit: Limit = None,
     seeds: Annotated[int, typer.Option(min=1, help="Passes when sampling.")] = 1,
     temperature: Annotated[float, typer.Option(help="0 = greedy.")] = 0.0,
-    max_tokens: Annotated[int | None, typer.Option(help="Tokens per answer.")] = None,
+    max_tokens: MaxTokens = None,
     out_file: Annotated[Path, typer.Option("--out", help="Results JSON.")] = Path("eval.json"),
-    profile: Annotated[str | None, typer.Option(help="cpu or gpu defaults.")] = None,
+    profile: Profile = None,
     backend: Backend = None,
     student_base_url: StudentUrl = None,
     device: Device = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    allow_code: Annotated[
-        bool, typer.Option("--allow-code", help="Let the task's custom checker run.")
-    ] = False,
+    quiet: QuietBar = False,
+    allow_code: AllowCode = False,
 ) -> None:
     """Any models on a task's evaluation set with its verifier, side by side with deltas.
 
@@ -250,7 +254,7 @@ def compare(
     from rich.markup import escape
 
     from synthrl.evaluate.runner import evaluate_models as run_models
-    from synthrl.evaluate.sets import PART_MEANING, load_items, part_of
+    from synthrl.evaluate.sets import describe_part, load_items, part_of
     from synthrl.student.sampler import make_sampler
 
     if profile not in (None, "cpu", "gpu"):
@@ -263,7 +267,7 @@ def compare(
     config = load_config(None, profile, flags)  # type: ignore[arg-type]
     items = load_items(loaded.name, data, limit)
     set_name, part = part_of(loaded.name, data)
-    out.print(escape(f"held-out: {set_name}, {PART_MEANING[part]}"))
+    out.print(escape(f"held-out: {describe_part(loaded.name, data)}"))
     progress: list = []
     if quiet:
         quiet_libraries()

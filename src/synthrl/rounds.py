@@ -33,7 +33,8 @@ from synthrl.io import read_json, read_jsonl, write_json
 from synthrl.manifest import Manifest
 from synthrl.task.loader import Task
 
-# The stages a later round runs; the ones before solve are carried over from round 1.
+# What a later round takes from round 1 as done: the grounding stages and their files (its
+# pool, round r-1's dedup.jsonl, stands in for verify; it runs solve..report itself).
 CARRIED_STAGES = ("keywords", "retrieve", "pattern")
 CARRIED_FILES = ("keywords.json", "retrieve.jsonl", "pattern.json")
 

