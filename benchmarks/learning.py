@@ -32,11 +32,19 @@ put into synth.seed, score.seed, select.seed and train.seed):
      `addition.test.jsonl` -> `addition.heldout.jsonl`); M + the validation share drawn with
      the seed, their gold answers as labels; select is written by the arm, not run;
    - base: no training; the base model's row (results[0]) of the first trained arm's eval.json.
+   - grpo-round2: a second round (`synthrl run --rounds 2`) after the grpo-selected arm, in
+     OUT/<task>/seed<k>/grpo-selected/round2/, once the seed's other arms are done: the
+     trained student solves the pool again, the teacher (started again for it) rewrites
+     what it fails and solves, then score, select, train from the round-1 model and eval.
+     Its row's "before" is the round-1 model (the paired delta is what the second round
+     added); needs grpo-selected in --arms.
 3. One row per arm from its eval.json: accuracies, the paired delta with its 95% interval, the
    verdict of the learning controls, and the evaluated model's top-answer share, no-answer
    share and accuracy among readable answers.
 
-It prints a Markdown table and writes the rows to OUT/learning.json. A rerun resumes: the
+It prints a Markdown table and writes the rows to OUT/learning.json, again after every arm.
+--eval-limit N evaluates on N held-out items instead of the config's eval.limit. A rerun
+resumes: the
 Pipeline skips every stage whose inputs and config are unchanged. The student cache stays in
 shared/ (only score reads it), so each arm evaluates the base model again, greedily by default.
 """
@@ -75,7 +83,8 @@ ARMS: dict[str, dict[str, Any]] = {
     },
     "grpo-human": {"select": {"strategy": "random"}, "train": {"method": "grpo"}},
 }
-CHOICES = (*ARMS, "base")
+ROUND2 = "grpo-round2"  # a second round after grpo-selected (rounds.run_rounds)
+CHOICES = (*ARMS, ROUND2, "base")
 
 
 class TaskArg(NamedTuple):
@@ -147,11 +156,17 @@ def write_human_selection(folder: Path, task_name: str, config: RunConfig, human
     manifest.finish("select", key, counts, None, 0.0)
 
 
-def run_config(task: TaskArg, teacher: dict[str, Any], seed: int, arm: dict[str, Any]) -> RunConfig:
+def run_config(
+    task: TaskArg, teacher: dict[str, Any], seed: int, arm: dict[str, Any],
+    eval_limit: int | None = None,
+) -> RunConfig:  # fmt: skip
     """The task's run config with the teacher, the seed and the arm's overrides on top."""
     seeded: dict[str, Any] = {s: {"seed": seed} for s in ("synth", "score", "select", "train")}
-    if task.data:
-        seeded["eval"] = {"data": task.data}
+    held_out = {"data": task.data} if task.data else {}
+    if eval_limit is not None:
+        held_out["limit"] = eval_limit
+    if held_out:
+        seeded["eval"] = held_out
     return load_config(task.config, overrides=merge({"teacher": teacher, **seeded}, arm))
 
 
@@ -227,18 +242,18 @@ def row(task: str, seed: int, arm: str, report: dict[str, Any]) -> dict[str, Any
 
 def run_arms(
     task: TaskArg, seed: int, teacher: dict[str, Any], arms: list[str], folder: Path,
-    show_progress: bool, console: Console,
+    show_progress: bool, console: Console, eval_limit: int | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Select, train and evaluate each arm on the shared folder's scored samples."""
     loaded, rows = load_task(task.ref), []
-    for arm in (a for a in arms if a != "base"):
+    for arm in (a for a in arms if a in ARMS):
         overrides = ARMS[arm]
         if arm == "sft-selected":
             steps = sft_steps(run_config(task, teacher, seed, {}), folder / "grpo-selected")
             overrides = merge(overrides, {"train": {"max_steps": steps}})
         console.print(f"[bold]{task.name} seed {seed}: {arm}[/bold]")
         prepare_arm(folder / "shared", folder / arm)
-        config = run_config(task, teacher, seed, overrides)
+        config = run_config(task, teacher, seed, overrides, eval_limit)
         stages = ARM_STAGES
         if arm == "grpo-human":
             human = human_set(loaded.name, config, task.human)
@@ -248,9 +263,28 @@ def run_arms(
         rows.append(row(task.name, seed, arm, read_json(folder / arm / "eval.json")))
         rows[-1]["zero_std_share"] = zero_std_share(folder / arm)
     if "base" in arms:
-        first = next(a for a in arms if a != "base")
+        first = next(a for a in arms if a in ARMS)
         rows.insert(0, row(task.name, seed, "base", read_json(folder / first / "eval.json")))
     return rows
+
+
+def run_round2(
+    task: TaskArg, seed: int, teacher: dict[str, Any], folder: Path, show_progress: bool,
+    console: Console, eval_limit: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A second round after the grpo-selected arm; its row's base is the round-1 model."""
+    from synthrl.rounds import round_folder, run_rounds
+
+    first = folder / "grpo-selected"
+    if not (first / "eval.json").is_file():
+        raise SystemExit(f"{ROUND2} continues the grpo-selected arm: {first} has no eval.json")
+    console.print(f"[bold]{task.name} seed {seed}: {ROUND2}[/bold]")
+    config = run_config(task, teacher, seed, ARMS["grpo-selected"], eval_limit)
+    run_rounds(load_task(task.ref), config, first, 2, show_progress, console)
+    second = round_folder(first, 2)
+    result = row(task.name, seed, ROUND2, read_json(second / "eval.json"))
+    result["zero_std_share"] = zero_std_share(second)
+    return result
 
 
 def _pct(share: float | None) -> str:
@@ -264,7 +298,7 @@ def _pp(share: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
     lines = [
-        "| task | seed | arm | items | base % | trained % | delta pp (95% CI) | zero-var groups |"
+        "| task | seed | arm | items | before % | after % | delta pp (95% CI) | zero-var groups |"
         " verdict |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -297,6 +331,7 @@ def main() -> None:
                         help="the embedded teacher to start (default: local, 0.5B)")  # fmt: skip
     parser.add_argument("--teacher-base-url", help="a running teacher instead of the local one")
     parser.add_argument("--teacher-model", help="its model name (with --teacher-base-url)")
+    parser.add_argument("--eval-limit", type=int, help="held-out items (default: eval.limit)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or stage lines")
     args = parser.parse_args()
     arms = [a for a in CHOICES if a in args.arms.split(",")]
@@ -310,6 +345,8 @@ def main() -> None:
         parser.error("--teacher-base-url and --teacher-model go together")
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if ROUND2 in arms and "grpo-selected" not in arms:
+        parser.error(f"--arms: {ROUND2} continues the grpo-selected arm; add it")
 
     from synthrl.local_teacher import EMBEDDED, teacher_overrides
 
@@ -323,14 +360,26 @@ def main() -> None:
         for task, seed in runs:
             console.print(f"[bold]{task.name} seed {seed}: shared stages[/bold]")
             shared = args.out / task.name / f"seed{seed}" / "shared"
-            config = run_config(task, teacher, seed, {})
+            config = run_config(task, teacher, seed, {}, args.eval_limit)
             Pipeline(load_task(task.ref), config, shared, (), not args.quiet, console).run_stages(
                 SHARED
             )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for task, seed in runs:
         folder = args.out / task.name / f"seed{seed}"
-        rows += run_arms(task, seed, teacher, arms, folder, not args.quiet, console)
+        rows += run_arms(
+            task, seed, teacher, arms, folder, not args.quiet, console, args.eval_limit
+        )
+        write_json(args.out / "learning.json", rows)
+        if ROUND2 in arms:  # the teacher again, for the second round's rewrites
+            start = args.teacher_base_url is None
+            with teacher_overrides(start=start, embedded=embedded) as local:
+                again = remote if args.teacher_base_url else local
+                rows.append(
+                    run_round2(task, seed, again, folder, not args.quiet, console,
+                               args.eval_limit)
+                )  # fmt: skip
+            write_json(args.out / "learning.json", rows)
     print(table(rows))
     write_json(args.out / "learning.json", rows)
     console.print(f"rows written to {args.out / 'learning.json'}")
