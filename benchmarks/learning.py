@@ -133,7 +133,7 @@ def write_human_selection(folder: Path, task_name: str, config: RunConfig, human
 
     from synthrl.evaluate.sets import load_items
     from synthrl.io import write_jsonl
-    from synthrl.select import select
+    from synthrl.selection import select
 
     items = load_items(task_name, Path(human))
     settings = config.select

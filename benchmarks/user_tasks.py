@@ -125,7 +125,7 @@ def share(part: int, whole: int) -> float | None:
 
 def rejected_inputs(folder: Path, task: Any, reason: str) -> list[str]:
     """The inputs of generate's rejects for `reason`, read back from the teacher's raw output."""
-    from synthrl.synth.generate import parse_sample
+    from synthrl.synth.writer import parse_sample
 
     inputs = []
     for row in read_rows(folder / "generate.rejects.jsonl"):

@@ -11,7 +11,8 @@ from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.llm.client import BudgetReached
 from synthrl.pipeline import Pipeline
-from synthrl.synth.audit import interval, suspects
+from synthrl.stages.audit import suspects
+from synthrl.stats import interval
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer, prompt_text
 

@@ -64,7 +64,7 @@ def test_options_a_teacher_gives_as_a_list_become_lettered_lines_the_balancer_ca
     import json
 
     from synthrl.synth.balance import move_option
-    from synthrl.synth.generate import _input_shape, parse_sample
+    from synthrl.synth.writer import _input_shape, parse_sample
     from synthrl.task import load_task
 
     task = load_task("examples/tasks/science.yaml")

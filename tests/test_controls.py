@@ -2,12 +2,8 @@
 
 import pytest
 
-from synthrl.evaluate.controls import (
-    CONSTANT_SHARE,
-    compare,
-    model_controls,
-    paired_interval,
-)
+from synthrl.evaluate.controls import CONSTANT_SHARE, compare, model_controls
+from synthrl.stats import paired_interval
 
 YES_NO = ["yes", "no"] * 20  # a balanced set: a constant answer scores 50%
 

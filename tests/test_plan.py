@@ -242,7 +242,7 @@ def test_the_plan_shows_the_pilots_labels_by_answer(capsys):
 
 
 def test_label_reading_is_the_mean_pass_rate_over_labels_against_chance(verifier_for):
-    from synthrl.student.stages import label_reading
+    from synthrl.student.scoring import label_reading
 
     verifier = verifier_for("mednli")
     values = ["entailment", "contradiction", "neutral"]

@@ -16,7 +16,7 @@ from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.pipeline import run_synth
 from synthrl.synth.checks import states_answer
-from synthrl.synth.dedup import NearDuplicates
+from synthrl.synth.duplicates import NearDuplicates
 from synthrl.synth.stops import label_spread
 from synthrl.task import load_task
 from synthrl.task.spec import InputRules, written_numbers
@@ -472,7 +472,7 @@ def test_each_request_names_one_of_the_forms_the_input_format_offers(tmp_path):
     ],
 )
 def test_the_forms_an_input_format_offers(text, forms):
-    from synthrl.synth.generate import quoted_forms
+    from synthrl.synth.writer import quoted_forms
 
     assert quoted_forms(text) == forms
 
@@ -494,7 +494,7 @@ def test_prompts_with_passages_carry_no_variation(tmp_path):
 def test_seeded_numbers_spread_over_orders_of_magnitude():
     import random
 
-    from synthrl.synth.generate import _spread
+    from synthrl.synth.writer import _spread
 
     rng = random.Random(0)
     drawn = [_spread(rng, 1, 99) for _ in range(2000)]
@@ -521,7 +521,7 @@ def test_seeded_numbers_spread_over_orders_of_magnitude():
 def test_short_samples_posing_a_held_out_problem_in_other_words_are_contaminated(
     sample, contaminated
 ):
-    from synthrl.synth.dedup import Contamination
+    from synthrl.synth.duplicates import Contamination
 
     check = Contamination({"held-out": ["What is 47 + 8?", "How old is Tom? He was born 47"]})
     assert (check.source(sample) == "held-out") is contaminated
@@ -529,7 +529,7 @@ def test_short_samples_posing_a_held_out_problem_in_other_words_are_contaminated
 
 def test_the_runs_evaluation_file_is_decontaminated_against_by_default(tmp_path):
     from synthrl.stage import StageContext
-    from synthrl.synth.dedup import decontamination_sets
+    from synthrl.synth.duplicates import decontamination_sets
 
     data = tmp_path / "held-out.jsonl"
     config = load_config(profile="cpu", overrides={"eval": {"data": str(data)}})
@@ -541,7 +541,7 @@ def test_the_runs_evaluation_file_is_decontaminated_against_by_default(tmp_path)
 
 def test_a_held_out_files_other_part_is_kept_out_of_training_too(tmp_path):
     from synthrl.stage import StageContext
-    from synthrl.synth.dedup import decontamination_sets
+    from synthrl.synth.duplicates import decontamination_sets
 
     dev, test = tmp_path / "sums.heldout.jsonl", tmp_path / "sums.test.jsonl"
     dev.write_text("", encoding="utf-8")
@@ -560,6 +560,6 @@ def test_a_held_out_files_other_part_is_kept_out_of_training_too(tmp_path):
      ("What is 6 * 7?", "What is 6 times 7?")],
 )  # fmt: skip
 def test_a_held_out_problem_in_operator_words_is_caught_either_way(sample, held_out):
-    from synthrl.synth.dedup import Contamination
+    from synthrl.synth.duplicates import Contamination
 
     assert Contamination({"held-out": [held_out]}).source(sample) == "held-out"

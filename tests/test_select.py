@@ -4,8 +4,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from synthrl.config import SelectConfig
-from synthrl.io import read_jsonl, write_jsonl
-from synthrl.select import order, run_select, select
+from synthrl.selection import choose, order, select
 from synthrl.task import load_task
 from synthrl.train.export import export
 
@@ -46,17 +45,15 @@ def test_all_ignores_m():
     assert len(train) == 7 and validation == []
 
 
-def test_select_stage_reports_informative_samples_and_shortfall(tmp_path):
-    write_jsonl(tmp_path / "score.jsonl", ROWS)
-    counts = run_select(tmp_path, SelectConfig(m=7, validation=0))
+def test_select_stage_reports_informative_samples_and_shortfall():
+    train, _, counts = choose(ROWS, SelectConfig(m=7, validation=0))
     assert counts["informative"] == 5 and counts["shortfall"] == 2
-    assert len(read_jsonl(tmp_path / "selected.jsonl")) == 7
+    assert len(train) == 7
 
 
 def test_exports_for_datasets_and_verl(tmp_path):
-    write_jsonl(tmp_path / "score.jsonl", ROWS)
-    run_select(tmp_path, SelectConfig(m=4, validation=0.25))
-    export(load_task("gsm8k"), tmp_path)
+    train, validation, _ = choose(ROWS, SelectConfig(m=4, validation=0.25))
+    export(load_task("gsm8k"), train, validation, tmp_path / "export")
     hf = pq.read_table(tmp_path / "export" / "hf" / "train.parquet").to_pylist()
     assert len(hf) == 3 and hf[0]["prompt"][0]["role"] == "user" and hf[0]["answer"] == "1"
     verl = pq.read_table(tmp_path / "export" / "verl" / "test.parquet").to_pylist()
@@ -75,8 +72,9 @@ answer: {type: custom, function: "boom_check:read", read_from: final_line}
 
 def test_answers_the_checker_cannot_grade_count_neither_way(tmp_path):
     from synthrl.config import StudentConfig, load_config
+    from synthrl.records import Sample
     from synthrl.student.sampler import ServerSampler
-    from synthrl.student.stages import score
+    from synthrl.student.scoring import score
     from synthrl.testing.fake_server import FakeServer
 
     (tmp_path / "boom_check.py").write_text(
@@ -93,7 +91,7 @@ def test_answers_the_checker_cannot_grade_count_neither_way(tmp_path):
             "passage_id": None, "votes": {}, "unreadable_votes": 0, "agreement": 1.0}  # fmt: skip
     rows = [{**base, "id": "a", "input": "2 + 3", "answer": "5"},
             {**base, "id": "b", "input": "boom", "answer": "5"}]  # fmt: skip
-    write_jsonl(run / "dedup.jsonl", rows)
+    samples = [Sample.from_dict(r) for r in rows]
 
     def student(body, index):  # of 8 answers to "2 + 3": 2 break the checker, 3 right, 3 wrong
         if "boom" in str(body):
@@ -103,11 +101,11 @@ def test_answers_the_checker_cannot_grade_count_neither_way(tmp_path):
     config = load_config(profile="cpu", overrides={"score": {"samples": 8}, "select": {"m": 4}})
     with FakeServer(student) as server:
         sampler = ServerSampler(StudentConfig(backend="server", base_url=server.base_url))
-        counts = score(task, config, run, sampler)
-    rows = {r["id"]: r for r in read_jsonl(run / "score.jsonl")}
+        records, counts = score(task, config, samples, sampler)
+    rows = {r["id"]: r for r in records}
     assert rows["a"]["pass_rate"] == 0.5 and rows["a"]["extra"]["ungraded"] == 2
     assert rows["b"]["pass_rate"] is None and rows["b"]["extra"]["ungraded"] == 8
     assert counts["ungradable"] == 1 and counts["ungraded_answers"] == 10
-    selected = run_select(run, config.select)
+    train, _, selected = choose(records, config.select)
     assert selected["ungradable"] == 1 and selected["scored"] == 2
-    assert "b" not in {r["id"] for r in read_jsonl(run / "selected.jsonl")}
+    assert "b" not in {r["id"] for r in train}

@@ -9,9 +9,10 @@ import pytest
 from synthrl.config import StudentConfig, load_config
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.llm.cache import ResponseCache
+from synthrl.records import Sample
 from synthrl.student.models import load_model
 from synthrl.student.sampler import ServerSampler, TransformersSampler
-from synthrl.student.stages import score, solve
+from synthrl.student.scoring import score, solve
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer
 from synthrl.train.grpo import read_metrics, train
@@ -138,21 +139,20 @@ def test_pass_rate_is_correct_answers_over_l_and_solve_flags(tmp_path):
     }
     records = [{**base, "id": "a", "input": "2 + 3?", "answer": "5"},
                {**base, "id": "b", "input": "3 + 4?", "answer": "7"}]  # fmt: skip
-    write_jsonl(run / "dedup.jsonl", records)
-    write_jsonl(run / "verify.jsonl", records)
+    samples = [Sample.from_dict(r) for r in records]
     config = load_config(profile="cpu", overrides={"score": {"samples": 8}})
     with FakeServer(_scripted_student) as server:
         student = StudentConfig(backend="server", base_url=server.base_url)
         sampler = ServerSampler(student, ResponseCache(run / "student.sqlite"))
-        fresh = score(load_task("gsm8k"), config, run, sampler)
-        solve(load_task("gsm8k"), config, run, sampler)
-        again = score(load_task("gsm8k"), config, run, sampler)
+        scored, fresh = score(load_task("gsm8k"), config, samples, sampler)
+        solved, _ = solve(load_task("gsm8k"), config, samples, sampler)
+        _, again = score(load_task("gsm8k"), config, samples, sampler)
     # What the scoring's wall time paid for: two prompts the first time, none from the cache.
     assert (fresh["sampled"], again["sampled"]) == (2, 0)
     assert fresh["sometimes"] == again["sometimes"] == 2
-    rates = {r["id"]: (r["pass_rate"], r["n_samples"]) for r in read_jsonl(run / "score.jsonl")}
+    rates = {r["id"]: (r["pass_rate"], r["n_samples"]) for r in scored}
     assert rates == {"a": (3 / 8, 8), "b": (5 / 8, 8)}
-    flags = {r["id"]: r["greedy_solved"] for r in read_jsonl(run / "solve.jsonl")}
+    flags = {r["id"]: r["greedy_solved"] for r in solved}
     assert flags == {"a": True, "b": False}
 
 

@@ -192,7 +192,7 @@ def test_an_input_without_a_field_label_its_format_quotes_is_rejected():
 
 
 def test_a_format_that_quotes_field_labels_asks_for_the_input_field_by_field(tmp_path, corpus):
-    from synthrl.synth.generate import parse_sample
+    from synthrl.synth.writer import parse_sample
 
     task = load_task("examples/tasks/yes-no.yaml")
     reply = '{"input": {"Passage": "Rivers flow.", "Question": "do rivers flow?"}, "answer": "yes"}'
@@ -368,7 +368,7 @@ def test_a_question_that_cannot_be_told_from_its_passage_is_not_read_as_one():
     ],
 )
 def test_the_prompts_markers_copied_into_an_input_are_taken_out(written):
-    from synthrl.synth.generate import parse_sample
+    from synthrl.synth.writer import parse_sample
 
     reply = json.dumps({"input": written, "reasoning": "", "answer": "rocks"})
     fields, reason = parse_sample(reply, "stop", load_task("examples/tasks/reading.yaml").verifier)

@@ -14,7 +14,7 @@ from synthrl.cli import main
 from synthrl.config import load_config
 from synthrl.io import read_json, read_jsonl, write_jsonl
 from synthrl.pipeline import run_synth
-from synthrl.synth.dedup import Contamination, NearDuplicates
+from synthrl.synth.duplicates import Contamination, NearDuplicates
 from synthrl.synth.vote import decide, tally
 from synthrl.task import load_task
 from synthrl.testing.fake_server import FakeServer

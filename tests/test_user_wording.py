@@ -558,7 +558,7 @@ demos:
 
 
 def test_an_answer_missing_from_the_teachers_json_is_read_from_its_reasoning():
-    from synthrl.synth.generate import parse_sample
+    from synthrl.synth.writer import parse_sample
 
     verifier = load_task("cqa").verifier
     text = (
@@ -573,7 +573,7 @@ def test_an_answer_missing_from_the_teachers_json_is_read_from_its_reasoning():
 def test_an_answer_written_in_the_formats_marker_is_compared_by_its_reading(tmp_path):
     # The 1.5B teacher's generator wrote "answer": "<answer>Wednesday</answer>"; compared as
     # written with the votes' "wednesday", the veto dropped labels it agreed with (3 of 15).
-    from synthrl.synth.generate import parse_sample
+    from synthrl.synth.writer import parse_sample
 
     weekday = task_from(tmp_path, """
 name: weekday

@@ -23,17 +23,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from synthrl import __version__
-from synthrl.cli_plan import register as register_plan
-from synthrl.cli_student import (
+from synthrl.cli_options import (
     AllowCode,
     Budget,
+    Concurrency,
     ConfigFile,
     CorpusSource,
     EvalData,
+    Force,
+    FromStage,
     InitialSamples,
     LocalTeacherFlag,
     ProfileName,
     Quiet,
+    RunOut,
     StudentModel,
     StudentSamples,
     TaskName,
@@ -41,14 +44,14 @@ from synthrl.cli_student import (
     TeacherUrl,
     TeacherVotes,
     TrainingSamples,
-    held_out_line,
+    Until,
     overrides,
-    register,
 )
-from synthrl.config import load_config
+from synthrl.cli_plan import register as register_plan
+from synthrl.cli_setup import command_teacher, resolve
+from synthrl.cli_student import held_out_line, register
 from synthrl.errors import SynthrlError, UserError, disk_full
 from synthrl.interrupt import on_sigterm
-from synthrl.local_teacher import command_teacher
 from synthrl.task import builtin_names, load_task
 from synthrl.task.examples import mask_task
 
@@ -244,26 +247,24 @@ def corpus_build(
     )
 )
 def synth(
-    task: Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")],
+    task: TaskName,
     out_dir: Annotated[Path, typer.Option("--out", help="Run folder (resumed if it exists).")],
-    config: Annotated[Path | None, typer.Option(help="Run config YAML.")] = None,
-    profile: Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")] = None,
-    teacher_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
-    teacher_model: Annotated[str | None, typer.Option(help="Teacher model name.")] = None,
+    config: ConfigFile = None,
+    profile: ProfileName = None,
+    teacher_base_url: TeacherUrl = None,
+    teacher_model: TeacherModel = None,
     teacher: LocalTeacherFlag = None,
-    corpus: Annotated[
-        str | None, typer.Option(help="Built-in name, index folder, files, or 'none'.")
-    ] = None,
-    n: Annotated[int | None, typer.Option(help="Initial samples to generate.")] = None,
-    votes: Annotated[int | None, typer.Option(help="Teacher votes per sample.")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Parallel teacher requests.")] = None,
-    from_stage: Annotated[str | None, typer.Option("--from", help="First stage to run.")] = None,
-    until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
+    corpus: CorpusSource = None,
+    n: InitialSamples = None,
+    votes: TeacherVotes = None,
+    concurrency: Concurrency = None,
+    from_stage: FromStage = None,
+    until: Until = None,
     student: Annotated[
         str | None,
         typer.Option(help="Student for the solve stage (harder/easier rewrites need it)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    quiet: Quiet = False,
     allow_code: AllowCode = False,
     budget: Budget = None,
 ) -> None:
@@ -276,8 +277,6 @@ def synth(
     from synthrl.pipeline import SYNTH_STAGES, Pipeline
 
     chosen = stage_slice(SYNTH_STAGES, from_stage, until)
-    if profile not in (None, "cpu", "gpu"):
-        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     flags = overrides(
         teacher__base_url=teacher_base_url,
         teacher__model=teacher_model,
@@ -288,10 +287,7 @@ def synth(
         synth__votes=votes,
         student__model=student,
     )
-    if allow_code:
-        flags["allow_code"] = True  # type: ignore[assignment]
-    resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
-    loaded = load_task(task, allow_code=resolved.allow_code)
+    loaded, resolved = resolve(task, config, profile, flags, allow_code)
     forced = (from_stage,) if from_stage else ()
     with command_teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:
         pipeline = Pipeline(
@@ -327,7 +323,7 @@ def synth(
 )
 def run(
     task: TaskName,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (resumed).")] = None,
+    out_dir: RunOut = None,
     config: ConfigFile = None,
     profile: ProfileName = None,
     teacher_base_url: TeacherUrl = None,
@@ -340,9 +336,9 @@ def run(
     votes: TeacherVotes = None,
     samples: StudentSamples = None,
     eval_data: EvalData = None,
-    until: Annotated[str | None, typer.Option(help="Last stage to run.")] = None,
-    from_stage: Annotated[str | None, typer.Option("--from", help="First stage.")] = None,
-    force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
+    until: Until = None,
+    from_stage: FromStage = None,
+    force: Force = None,
     quiet: Quiet = False,
     allow_code: AllowCode = False,
     budget: Budget = None,
@@ -359,8 +355,6 @@ def run(
     pool again, the teacher rewrites what it solves and fails, training continues from it."""
     from synthrl.pipeline import Pipeline, stage_range
 
-    if profile not in (None, "cpu", "gpu"):
-        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     _check_stages(force)
     if rounds > 1 and until is not None and until not in ("eval", "report"):
         raise UserError(f"--rounds {rounds} needs every round to reach eval; drop --until")
@@ -370,10 +364,7 @@ def run(
         synth__votes=votes, score__samples=samples, eval__data=eval_data,
         teacher__budget=budget,
     )  # fmt: skip
-    if allow_code:
-        flags["allow_code"] = True  # type: ignore[assignment]
-    resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
-    loaded = load_task(task, allow_code=resolved.allow_code)
+    loaded, resolved = resolve(task, config, profile, flags, allow_code)
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range(from_stage, until)
     forced = tuple(force or ()) + ((from_stage,) if from_stage else ())
@@ -396,8 +387,8 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Run folder (resumed).")] = Path(
         "runs/demo"
     ),
-    force: Annotated[list[str] | None, typer.Option(help="Rerun this stage.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    force: Force = None,
+    quiet: Quiet = False,
 ) -> None:
     """The whole pipeline offline on CPU, no API key: a local teacher, SmolLM2-135M, sums.
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from synthrl.cli_student import (
+from synthrl.cli_options import (
     AllowCode,
     ConfigFile,
     CorpusSource,
@@ -28,9 +28,7 @@ from synthrl.cli_student import (
     TrainingSamples,
     overrides,
 )
-from synthrl.config import load_config
-from synthrl.errors import UserError
-from synthrl.task import load_task
+from synthrl.cli_setup import command_teacher, resolve
 
 out = Console(highlight=False)
 
@@ -60,21 +58,15 @@ def plan(
 
     The pilot is the run's first samples (keywords .. score in RUN/plan/, on the run's caches),
     then two timed training steps."""
-    from synthrl.local_teacher import command_teacher
     from synthrl.pipeline import stage_range
     from synthrl.plan import make_plan
 
-    if profile not in (None, "cpu", "gpu"):
-        raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     flags = overrides(
         teacher__base_url=teacher_base_url, teacher__model=teacher_model,
         student__model=student, corpus__source=corpus, synth__n=n, select__m=m,
         synth__votes=votes, score__samples=samples, eval__data=eval_data,
     )  # fmt: skip
-    if allow_code:
-        flags["allow_code"] = True  # type: ignore[assignment]
-    resolved = load_config(config, profile, flags)  # type: ignore[arg-type]
-    loaded = load_task(task, allow_code=resolved.allow_code)
+    loaded, resolved = resolve(task, config, profile, flags, allow_code)
     folder = out_dir or Path("runs") / loaded.name
     chosen = stage_range("keywords", "score")
     with command_teacher(teacher, teacher_base_url, chosen, config, profile, flags) as local:

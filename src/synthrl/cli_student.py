@@ -10,11 +10,25 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from synthrl.cli_options import (
+    AllowCode,
+    Backend,
+    Device,
+    EvalFile,
+    Limit,
+    MaxTokens,
+    Profile,
+    QuietBar,
+    RunDir,
+    Student,
+    StudentUrl,
+    overrides,
+)
 from synthrl.config import RunConfig, load_config
 from synthrl.errors import UserError
 from synthrl.io import write_json, write_jsonl
 from synthrl.orchestrate import quiet_libraries
-from synthrl.stage import start_progress
+from synthrl.progress import start_progress
 from synthrl.task import load_task
 from synthrl.task.loader import Task
 
@@ -22,69 +36,6 @@ from synthrl.task.loader import Task
 COPIED_SHARE = 0.2
 
 out = Console(highlight=False)
-
-RunDir = Annotated[Path, typer.Argument(help="A run folder made by `synthrl synth`.")]
-Student = Annotated[
-    str | None, typer.Option("--student", help="HF id, local folder or 'smollm2-135m'.")
-]
-Backend = Annotated[str | None, typer.Option(help="transformers or server.")]
-StudentUrl = Annotated[
-    str | None, typer.Option("--student-base-url", help="OpenAI-compatible URL (server).")
-]
-Device = Annotated[str | None, typer.Option(help="auto, cpu, cuda, mps.")]
-# Shared with the teacher-side commands: `--teacher local` where the teacher is called, and
-# permission for a task's own checker code.
-LocalTeacherFlag = Annotated[
-    str | None,
-    typer.Option(
-        "--teacher",
-        help="'local': start the embedded offline teacher for this command (0.5B, `make demo` "
-        "installs it); 'local-1.5b': its stronger, slower sibling (`make teacher-1.5b`).",
-    ),
-]
-# The run's options, shared by `run` and `plan` (which plans that run).
-TaskName = Annotated[str, typer.Argument(help="A task YAML path or a built-in task name.")]
-ConfigFile = Annotated[Path | None, typer.Option(help="Run config YAML.")]
-ProfileName = Annotated[str | None, typer.Option(help="Defaults: cpu or gpu.")]
-TeacherUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")]
-TeacherModel = Annotated[str | None, typer.Option(help="Teacher model name.")]
-StudentModel = Annotated[str | None, typer.Option(help="HF id, folder or built-in.")]
-CorpusSource = Annotated[str | None, typer.Option(help="Built-in, index, files or 'none'.")]
-InitialSamples = Annotated[int | None, typer.Option(help="Initial samples (N).")]
-TrainingSamples = Annotated[int | None, typer.Option("--m", help="Training samples (M).")]
-TeacherVotes = Annotated[int | None, typer.Option(help="Teacher votes per sample (K).")]
-StudentSamples = Annotated[int | None, typer.Option(help="Student samples per sample (L).")]
-EvalData = Annotated[str | None, typer.Option(help="Held-out evaluation file (JSONL/CSV/parquet).")]
-Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bars.")]
-Budget = Annotated[
-    float | None,
-    typer.Option(help="Most the teacher may cost in this run folder (needs teacher.prices)."),
-]
-AllowCode = Annotated[
-    bool,
-    typer.Option(
-        "--allow-code",
-        help="Let the task's custom checker (answer.function, its own Python code) run.",
-    ),
-]
-# Options `eval` (on a run) and `compare` (any models) share.
-EvalFile = Annotated[
-    Path | None, typer.Option("--data", help="Evaluation file or built-in set (sciq-dev).")
-]
-Limit = Annotated[int | None, typer.Option(help="Use the first K items.")]
-MaxTokens = Annotated[int | None, typer.Option(help="Tokens per answer.")]
-Profile = Annotated[str | None, typer.Option(help="cpu or gpu defaults.")]
-QuietBar = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
-
-
-def overrides(**flags: object) -> dict[str, dict[str, object]]:
-    """Flags given on the command line (section__key=value) as a nested config override."""
-    sections: dict[str, dict[str, object]] = {}
-    for dotted, value in flags.items():
-        if value is not None:
-            section, key = dotted.split("__")
-            sections.setdefault(section, {})[key] = value
-    return sections
 
 
 def open_run(run: Path, flags: dict[str, dict[str, object]]) -> tuple[Task, RunConfig]:

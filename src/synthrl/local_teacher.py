@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthrl.config import RunConfig
 from synthrl.errors import RunFailure, UserError
 from synthrl.paths import cache_home, package_dir
 
@@ -235,33 +234,3 @@ def teacher_overrides(
         slots = teacher.slots
         yield {"base_url": teacher.base_url, "model": teacher.name, "concurrency": slots,
                "max_n": slots, "idle_timeout_s": 300}  # fmt: skip
-
-
-@contextmanager
-def command_teacher(
-    choice: str | None,
-    base_url: str | None,
-    stages: tuple[str, ...],
-    config: Path | None,
-    profile: str | None,
-    flags: dict,
-) -> Iterator[RunConfig | None]:
-    """`--teacher local` (or `local-1.5b`) on a command: with a stage that calls the teacher,
-    that embedded teacher runs for the block, and the run config (validated before it starts)
-    points at it."""
-    from synthrl.config import load_config, merge
-    from synthrl.pipeline import TEACHER_STAGES
-
-    if choice is not None and choice not in EMBEDDED:
-        raise UserError(
-            "--teacher: expected 'local' (the embedded offline teacher, 0.5B) or 'local-1.5b' "
-            f"(its 1.5B sibling), got {choice!r}"
-        )
-    if choice is not None and base_url is not None:
-        raise UserError("--teacher and --teacher-base-url name two teachers; pass one of them")
-    needed = choice is not None and bool(set(stages) & set(TEACHER_STAGES))
-    with teacher_overrides(needed, EMBEDDED[choice or "local"]) as endpoint:
-        if not endpoint:
-            yield None
-            return
-        yield load_config(config, profile, merge(flags, {"teacher": endpoint}))  # type: ignore[arg-type]

@@ -26,7 +26,9 @@ from synthrl.errors import UserError
 from synthrl.interrupt import run_async
 from synthrl.io import write_atomic
 from synthrl.manifest import Manifest
-from synthrl.stage import NoStudent, Services, Stage, StageContext, make_progress, stage_key
+from synthrl.progress import make_progress
+from synthrl.services import NoStudent, Services
+from synthrl.stage import Stage, StageContext, stage_key
 from synthrl.task.loader import Task
 
 
@@ -247,7 +249,13 @@ class StageRunner:
     def _call(self, stage: Stage, key: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
         progress = make_progress() if self.show_progress else None
         ctx = StageContext(
-            self.task, self.config, self.run, progress=progress, services=self.services, key=key
+            self.task,
+            self.config,
+            self.run,
+            progress=progress,
+            services=self.services,
+            key=key,
+            stage=stage,
         )
         try:
             if not inspect.iscoroutinefunction(stage.run):

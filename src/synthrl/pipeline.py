@@ -13,72 +13,87 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synthrl import report, select
 from synthrl.config import RunConfig
-from synthrl.evaluate.runner import eval_stage
 from synthrl.orchestrate import StageRunner
 from synthrl.stage import Stage
-from synthrl.student.stages import score_stage, solve_stage
-from synthrl.synth import audit, dedup, generate, grounding, vote
+from synthrl.stages import (
+    audit,
+    dedup,
+    eval,
+    generate,
+    keywords,
+    pattern,
+    report,
+    retrieve,
+    rewrite,
+    score,
+    select,
+    solve,
+    train,
+    verify,
+)
 from synthrl.task.loader import Task
-from synthrl.train.grpo import train_stage
 
 TEACHER = frozenset({"teacher"})
 STUDENT = frozenset({"student"})
 
 STAGE_TABLE: tuple[Stage, ...] = (
     # 1. the teacher summarises the task's domain into search queries
-    Stage("keywords", grounding.keywords, writes=("keywords.json",),
+    Stage("keywords", keywords.run, writes=("keywords.json", "keywords.rejects.jsonl"),
           config=("teacher", "synth", "corpus"), templates=("keywords", "subjects"),
           needs=TEACHER, version=2),
     # 2. BM25 finds passages for them in the library
-    Stage("retrieve", grounding.retrieve, reads=("keywords.json",),
+    Stage("retrieve", retrieve.run, reads=("keywords.json",),
           writes=("retrieve.jsonl",), config=("synth", "corpus"), task=False,
           needs=frozenset({"library"})),
     # 3. with demos, the teacher summarises what a sample looks like
-    Stage("pattern", grounding.pattern, writes=("pattern.json",), config=("teacher",),
-          templates=("pattern",), needs=TEACHER),
+    Stage("pattern", pattern.run, writes=("pattern.json", "pattern.rejects.jsonl"),
+          config=("teacher",), templates=("pattern",), needs=TEACHER),
     # 4. the teacher writes N samples, one passage (or subject, or numbers) each
-    Stage("generate", generate.generate,
+    Stage("generate", generate.run,
           reads=("keywords.json", "retrieve.jsonl", "pattern.json"),
           writes=("generate.jsonl", "generate.rejects.jsonl"), config=("teacher", "synth"),
           templates=("generate",), needs=TEACHER, version=9),
     # 5. the teacher answers each K times; the majority answer is the label
-    Stage("verify", vote.verify, reads=("generate.jsonl", "retrieve.jsonl"),
+    Stage("verify", verify.run, reads=("generate.jsonl", "retrieve.jsonl"),
           writes=("verify.jsonl", "verify.rejects.jsonl"), config=("teacher", "synth"),
           templates=("vote", "support"), needs=TEACHER, grades=True, version=7),
     # 6. the student answers each once, greedily
-    Stage("solve", solve_stage, reads=("verify.jsonl",), writes=("solve.jsonl",),
+    Stage("solve", solve.run, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
     # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
-    Stage("rewrite", generate.rewrite, reads=("solve.jsonl", "retrieve.jsonl"),
+    Stage("rewrite", rewrite.run, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
           templates=("harder", "easier", "vote", "support"), needs=TEACHER, grades=True,
           version=9),
     # 8. near-duplicates and evaluation-set overlaps removed
-    Stage("dedup", dedup.dedup, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
+    Stage("dedup", dedup.run, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),
           uses_files=("eval.data", "synth.decontaminate"), version=3),
     # 9. the student samples L answers per sample: its pass rate
-    Stage("score", score_stage, reads=("dedup.jsonl",), writes=("score.jsonl",),
+    Stage("score", score.run, reads=("dedup.jsonl",), writes=("score.jsonl",),
           config=("student", "score"), needs=STUDENT, grades=True, version=3),
     # 9b. labels checked: some answered again independently; confident student disagreements
-    Stage("audit", audit.audit, reads=("score.jsonl",), writes=("audit.json",),
+    Stage("audit", audit.run, reads=("score.jsonl",), writes=("audit.json",),
           config=("teacher", "synth", "audit"), templates=("audit", "vote"), needs=TEACHER,
           grades=True, version=3),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
-    Stage("select", select.select_stage, reads=("score.jsonl",),
+    Stage("select", select.run, reads=("score.jsonl",),
           reads_if_present=("audit.json",),
           writes=("selected.jsonl", "validation.jsonl", "export"), config=("select",)),
     # 11. GRPO with the task's verifier as reward
-    Stage("train", train_stage, reads=("selected.jsonl", "validation.jsonl"),
+    Stage("train", train.run, reads=("selected.jsonl", "validation.jsonl"),
           writes=("model",), config=("student", "train"), grades=True),
     # 12. base vs trained student on the task's evaluation set, with the learning controls
-    Stage("eval", eval_stage, reads=("model",), writes=("eval.json",),
+    Stage("eval", eval.run, reads=("model",),
+          writes=("eval.json", "eval.base.predictions.jsonl", "eval.trained.predictions.jsonl"),
           config=("student", "eval"), uses_files=("eval.data",), needs=STUDENT, grades=True),
     # 13. report.html and report.md
-    Stage("report", report.report_stage, writes=("report.html", "report.md", "samples.html"),
-          always=True),
+    Stage("report", report.run,
+          reads_if_present=("retrieve.jsonl", "generate.jsonl", "generate.rejects.jsonl",
+                            "verify.jsonl", "solve.jsonl", "dedup.jsonl", "dedup.rejects.jsonl",
+                            "score.jsonl", "audit.json", "selected.jsonl", "eval.json"),
+          writes=("report.html", "report.md", "samples.html"), always=True),
 )  # fmt: skip
 
 STAGES = tuple(stage.name for stage in STAGE_TABLE)

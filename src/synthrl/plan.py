@@ -31,7 +31,7 @@ from rich.console import Console
 
 from synthrl.config import RunConfig, merge
 from synthrl.io import read_json, write_json
-from synthrl.synth.audit import interval
+from synthrl.stats import interval
 from synthrl.synth.stops import StageStop
 from synthrl.task.loader import Task
 

@@ -25,7 +25,6 @@ from typing import Any
 import yaml
 
 from synthrl.io import read_json, read_jsonl, write_atomic
-from synthrl.stage import StageContext
 from synthrl.story import write_story_page
 from synthrl.text import ngrams, words
 
@@ -459,7 +458,3 @@ def write_report(run: Path, reference: Path | str | None = None) -> tuple[Path, 
     write_atomic(html_path, page)
     write_atomic(md_path, "".join(report.markdown))
     return html_path, md_path
-
-
-def report_stage(ctx: StageContext) -> dict[str, str]:
-    return {"report": str(write_report(ctx.out, default_reference(ctx.out))[0])}

@@ -31,12 +31,13 @@ from synthrl.config import RunConfig
 from synthrl.errors import UserError
 from synthrl.io import read_json, read_jsonl, write_json
 from synthrl.manifest import Manifest
+from synthrl.pipeline import STAGE_TABLE, Pipeline, stage_range
 from synthrl.task.loader import Task
 
 # What a later round takes from round 1 as done: the grounding stages and their files (its
 # pool, round r-1's dedup.jsonl, stands in for verify; it runs solve..report itself).
 CARRIED_STAGES = ("keywords", "retrieve", "pattern")
-CARRIED_FILES = ("keywords.json", "retrieve.jsonl", "pattern.json")
+CARRIED_FILES = tuple(s.writes[0] for s in STAGE_TABLE if s.name in CARRIED_STAGES)
 
 
 def round_folder(run: Path, number: int) -> Path:
@@ -108,7 +109,6 @@ def run_rounds(
 ) -> list[dict[str, Any]]:
     """Rounds 2..`rounds` after round 1 (already run in `run`); writes RUN/rounds.json and
     the run's report again with them; returns one row per round."""
-    from synthrl.pipeline import Pipeline, stage_range
     from synthrl.report import default_reference, write_report
 
     console = console or Console(stderr=True, highlight=False)

@@ -7,8 +7,12 @@ hash of all of that and of the bytes of its input files (an input folder, the tr
 counts by the key of the stage that wrote it), so a finished stage is reused only when nothing
 it depends on changed, and a change reruns it and every later stage whose input it changes.
 
-A stage function takes a `StageContext` and returns its counts for the manifest; teacher
-stages are coroutines (`async def`), the others plain functions.
+A stage is a module of synthrl.stages whose `run` takes a `StageContext` and returns its
+counts for the manifest; teacher stages are coroutines (`async def`), the others plain
+functions. A stage opens its files through the context by the names its declaration gives
+(`ctx.input`, `ctx.output`), which refuses a name the table does not declare. What the
+stages call on (teacher, student, library) is synthrl.services; progress bars are
+synthrl.progress.
 """
 
 from __future__ import annotations
@@ -22,14 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
 
 from synthrl.config import RunConfig
 from synthrl.io import write_jsonl
@@ -39,8 +36,7 @@ from synthrl.task.loader import Task
 from synthrl.task.verifier import GRADING_VERSION
 
 if TYPE_CHECKING:
-    from synthrl.retrieval import PassageIndex
-    from synthrl.student.sampler import Sampler
+    from synthrl.services import Services
 
 Service = Literal["teacher", "student", "library"]
 Counts = dict[str, Any]
@@ -110,81 +106,6 @@ def stage_key(
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class NoStudent(Exception):
-    """Raised by `Services.student` when the command was given no student."""
-
-
-class Services:
-    """The teacher, the student and the passage library, each built when first needed."""
-
-    def __init__(
-        self,
-        config: RunConfig,
-        run: Path,
-        with_student: bool = True,
-        teacher_cache: Path | None = None,
-    ) -> None:
-        self.config, self.run, self.with_student = config, run, with_student
-        # a later round of a run shares the run's teacher cache: a call asked once is kept
-        self.teacher_cache = teacher_cache or run / "cache" / "teacher.sqlite"
-        self._student: Sampler | None = None
-        self._library: PassageIndex | None = None
-        self._cache: Any = None
-
-    def teacher(self) -> TeacherClient:
-        """A new teacher client on the run's response cache (one per event loop)."""
-        from synthrl.llm.cache import ResponseCache
-
-        if self._cache is None:
-            self._cache = ResponseCache(self.teacher_cache)
-        return TeacherClient(self.config.teacher, self._cache)
-
-    def student(self) -> Sampler:
-        """The base student's sampler, loaded once."""
-        if not self.with_student:
-            raise NoStudent
-        if self._student is None:
-            from synthrl.llm.cache import ResponseCache
-            from synthrl.student.sampler import make_sampler
-
-            cache = ResponseCache(self.run / "cache" / "student.sqlite")
-            self._student = make_sampler(self.config.student, cache)
-        return self._student
-
-    def library(self) -> PassageIndex | None:
-        """The passage library the config names (None for `corpus: none`)."""
-        if self._library is None:
-            from synthrl.retrieval import open_library
-
-            self._library = open_library(self.config.corpus)
-        return self._library
-
-    def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
-
-
-def make_progress() -> Progress:
-    """A progress display with counts and ETA."""
-    return Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-
-
-def start_progress(label: str, total: int) -> tuple[Progress, Callable[[int], None]]:
-    """A started progress display with one bar, and the callback that advances it."""
-    progress = make_progress()
-    bar = progress.add_task(label, total=total)
-    progress.start()
-    return progress, lambda done: progress.advance(bar, done)
-
-
 @dataclass
 class StageContext:
     """What a running stage sees: the task, the config, the run folder and the services."""
@@ -197,8 +118,21 @@ class StageContext:
     services: Services | None = None
     key: str = ""  # the stage's key (training keeps its checkpoints under it)
     rejects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    stage: Stage | None = None  # the running stage's declaration: its files come from it
 
     def path(self, name: str) -> Path:
+        return self.out / name
+
+    def input(self, name: str) -> Path:
+        """A file the running stage declares it reads (`reads` or `reads_if_present`)."""
+        if self.stage is not None and name not in (*self.stage.reads, *self.stage.reads_if_present):
+            raise KeyError(f"stage {self.stage.name} reads {name} without declaring it")
+        return self.out / name
+
+    def output(self, name: str) -> Path:
+        """A file the running stage declares it writes."""
+        if self.stage is not None and name not in self.stage.writes:
+            raise KeyError(f"stage {self.stage.name} writes {name} without declaring it")
         return self.out / name
 
     def chat(self, stage: str, messages: Sequence[Message], **overrides: Any) -> Request:
@@ -253,7 +187,7 @@ class StageContext:
     def write_rejects(self, stage: str) -> dict[str, int]:
         """Write `<stage>.rejects.jsonl` and return counts by reason."""
         records = self.rejects.get(stage, [])
-        write_jsonl(self.path(f"{stage}.rejects.jsonl"), records)
+        write_jsonl(self.output(f"{stage}.rejects.jsonl"), records)
         counts: dict[str, int] = {}
         for record in records:
             counts[record["reason"]] = counts.get(record["reason"], 0) + 1

@@ -30,11 +30,12 @@ What it deliberately does not do: read files, grade again (it trusts `correct`, 
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from synthrl.stats import paired_interval, wilson
 
 Prediction = dict[str, Any]
 Canonical = Callable[[str], str | None]
@@ -44,7 +45,6 @@ Kind = Literal["gain", "format", "constant", "none", "loss"]
 CONSTANT_SHARE = 0.7
 # A gain whose accuracy among readable answers rose by less than this is suspect of format.
 FORMAT_MIN_GAIN = 0.10
-Z95 = 1.959963984540054
 CHECKER_ERROR = "checker_error"  # the checker raised or timed out (math-verify); see verifier.py
 GOLD_UNPARSABLE = "gold_unparsable"  # the gold answer cannot be read: no fault of the model
 
@@ -96,49 +96,6 @@ class Comparison:
 def first_pass(predictions: list[Prediction]) -> list[Prediction]:
     """The predictions of seed 0 (all of them when there is no `seed` field)."""
     return [p for p in predictions if p.get("seed", 0) == 0]
-
-
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    """Wilson score 95% interval for a proportion.
-
-    >>> [round(x, 3) for x in wilson(5, 10)]
-    [0.237, 0.763]
-    """
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def paired_interval(gained: int, lost: int, both: int, neither: int) -> tuple[float, float]:
-    """95% interval for accuracy(B) - accuracy(A) over paired items (Newcombe's method 10).
-
-    `gained`: A wrong, B right; `lost`: A right, B wrong; `both`, `neither`: the concordant
-    items. Square-and-add of the two Wilson intervals, with the correlation between the paired
-    accuracies (0 when a margin is empty; shrunk towards 0 by n/2 when positive).
-
-    >>> [round(x, 3) for x in paired_interval(gained=10, lost=2, both=20, neither=18)]
-    [0.025, 0.284]
-    """
-    n = gained + lost + both + neither
-    if n == 0:
-        return 0.0, 0.0
-    p1, p2 = (both + gained) / n, (both + lost) / n  # B, A
-    l1, u1 = wilson(both + gained, n)
-    l2, u2 = wilson(both + lost, n)
-    margins = (both + gained) * (lost + neither) * (both + lost) * (gained + neither)
-    cross = both * neither - gained * lost
-    phi = 0.0
-    if margins > 0 and cross > n / 2:
-        phi = (cross - n / 2) / math.sqrt(margins)
-    elif margins > 0 and cross < 0:
-        phi = cross / math.sqrt(margins)
-    delta = p1 - p2
-    down = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
-    up = (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2
-    return max(-1.0, delta - math.sqrt(max(down, 0.0))), min(1.0, delta + math.sqrt(max(up, 0.0)))
 
 
 def _key(answer: str, canonical: Canonical | None, memo: dict[str, str]) -> str:

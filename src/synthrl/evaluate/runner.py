@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from synthrl.evaluate.benchmarks import Item
-from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
 from synthrl.task.examples import example_finder
 from synthrl.task.loader import Task
@@ -121,41 +120,3 @@ def evaluate_models(
         for name, later, subject in zip(names[1:], runs[1:], (subjects or names)[1:], strict=True)
     ]
     return results, runs, comparisons
-
-
-def eval_stage(ctx: StageContext) -> dict[str, Any]:
-    """Base vs trained student on the held-out set, with the learning controls."""
-    from pathlib import Path
-
-    from synthrl.evaluate.sets import load_items, part_of
-    from synthrl.io import write_json, write_jsonl
-    from synthrl.student.sampler import make_sampler
-
-    services = ctx.services
-    assert services is not None
-    settings, student = ctx.config.eval, ctx.config.student
-    data = Path(settings.data) if settings.data else None
-    items = load_items(ctx.task.name, data, settings.limit)
-    models = [
-        (f"base: {student.model}", services.student),
-        ("trained: model/ (this run)", lambda: make_sampler(student, model=str(ctx.path("model")))),
-    ]
-    results, runs, comparisons = evaluate_models(
-        ctx.task, models, items, student.max_tokens, settings.temperature, settings.seeds,
-        lambda name, total: ctx.bar(f"eval {name.split(':')[0]}", total),
-        subjects=["the base model", "the trained model"],
-    )  # fmt: skip
-    for label, predictions in zip(("base", "trained"), runs, strict=True):
-        write_jsonl(ctx.path(f"eval.{label}.predictions.jsonl"), predictions)
-    name, part = part_of(ctx.task.name, settings.data)
-    report = {
-        "task": ctx.task.name, "data": settings.data or "built-in", "set": name, "part": part,
-        "results": results, "comparison": comparisons,
-    }  # fmt: skip
-    write_json(ctx.path("eval.json"), report)
-    base, after = results[0]["accuracy"], results[1]["accuracy"]
-    return {
-        "items": len(items), "set": name, "part": part, "base": round(base, 4),
-        "trained": round(after, 4), "delta": round(after - base, 4),
-        "verdict": comparisons[0]["verdict"],
-    }  # fmt: skip

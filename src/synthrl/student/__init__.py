@@ -1,1 +1,1 @@
-"""The student: loading, sampling backends, and the solve and score stages."""
+"""The student: loading, sampling backends, and scoring its answers to synthetic samples."""

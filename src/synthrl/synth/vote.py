@@ -1,4 +1,5 @@
-"""Label verification by majority vote (the verify stage, also used by rewrite).
+"""Label verification by majority vote (the verify and rewrite stages), and the vote tally the
+student's answers are grouped by.
 
 The teacher answers each candidate's input K times under the task's own prompt; answers are
 read by the task's verifier and grouped (same vote key, or `equal`, e.g. numbers within the
@@ -26,15 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from synthrl.io import read_jsonl, write_jsonl
+from synthrl.io import read_jsonl
 from synthrl.llm.client import Request
 from synthrl.records import Candidate, Sample
 from synthrl.stage import StageContext, user
 from synthrl.synth.balance import closed_values
 from synthrl.synth.prompts import render, teacher_texts, vote_prompt
-from synthrl.synth.stops import check_labels, check_yield
 from synthrl.synth.support import (
     passage_span,
     passage_text,
@@ -154,7 +153,7 @@ async def verify_candidates(
     verifier = ctx.task.verifier
     weight = synth.generator_weight()
     echoes = _echo_check(ctx)
-    passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
+    passages = {p["id"]: passage_text(p) for p in read_jsonl(ctx.input("retrieve.jsonl"))}
     text_answer = verifier.spec.type == "text"
     label = f"{stage} votes" if stage != "verify" else stage
 
@@ -291,42 +290,3 @@ def _echo_check(ctx: StageContext) -> Callable[[str], str | None]:
     if ctx.task.verifier.spec.type in ("number", "math", "text", "custom"):
         return example_finder(ctx.task)
     return lambda label: None
-
-
-async def verify(ctx: StageContext) -> dict[str, Any]:
-    candidates = [Candidate.from_dict(r) for r in read_jsonl(ctx.path("generate.jsonl"))]
-    found: dict[str, int] = {}
-    kept = await verify_candidates(ctx, "verify", candidates, found)
-    write_jsonl(ctx.path("verify.jsonl"), (s.to_dict() for s in kept))
-    agree = sum(
-        1
-        for s in kept
-        if s.proposed_answer and ctx.task.verifier.equal(s.proposed_answer, s.answer)
-    )
-    rejects = ctx.write_rejects("verify")
-    counts: dict[str, Any] = {
-        "candidates": len(candidates),
-        "verified": len(kept),
-        "label_matches_generator": agree,
-        **found,
-        **{f"rejected_{k}": v for k, v in rejects.items()},
-    }
-    texts = teacher_texts(ctx.task, ctx.config.synth)
-    if texts.changed:
-        counts["examples_masked"] = texts.summary()
-    if rejects.get("echoes_example"):
-        ctx.warn(
-            f"verify: {rejects['echoes_example']} labels equal an answer the task's texts "
-            "show and the generator's own answer did not confirm them: dropped as "
-            "echoes_example"
-        )
-    check_yield(ctx, "verify", len(kept), len(candidates), rejects, counts)
-    # What the votes said, before labels the generator contradicted were dropped: votes that
-    # copy an example stop the run here, even when the drop left few such labels for dedup.
-    echoed = [
-        r["label"]
-        for r in ctx.rejects.get("verify", [])
-        if r["reason"] in ("echoes_example", "generator_disagrees")
-    ]
-    check_labels(ctx, "verify", [s.answer for s in kept] + echoed, counts)
-    return counts

@@ -54,7 +54,7 @@ class StepProgress(TrainerCallback):
         self.bar: Any = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any):
-        from synthrl.stage import make_progress
+        from synthrl.progress import make_progress
 
         if not state.is_world_process_zero:
             return

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from synthrl.io import read_jsonl
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
 
@@ -54,12 +53,12 @@ def _write(rows: list[dict[str, Any]], path: Path) -> None:
     tmp.replace(path)
 
 
-def export(task: Task, run: Path) -> dict[str, int]:
-    """Write both exports from `selected.jsonl` and `validation.jsonl`."""
-    train = read_jsonl(run / "selected.jsonl")
-    validation = read_jsonl(run / "validation.jsonl")
-    _write(_hf_rows(task, train), run / "export" / "hf" / "train.parquet")
-    _write(_hf_rows(task, validation), run / "export" / "hf" / "validation.parquet")
-    _write(_verl_rows(task, train, "train"), run / "export" / "verl" / "train.parquet")
-    _write(_verl_rows(task, validation, "test"), run / "export" / "verl" / "test.parquet")
+def export(
+    task: Task, train: list[dict[str, Any]], validation: list[dict[str, Any]], folder: Path
+) -> dict[str, int]:
+    """Write both exports of the selected training and validation samples under `folder`."""
+    _write(_hf_rows(task, train), folder / "hf" / "train.parquet")
+    _write(_hf_rows(task, validation), folder / "hf" / "validation.parquet")
+    _write(_verl_rows(task, train, "train"), folder / "verl" / "train.parquet")
+    _write(_verl_rows(task, validation, "test"), folder / "verl" / "test.parquet")
     return {"train": len(train), "validation": len(validation)}

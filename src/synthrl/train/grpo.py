@@ -22,7 +22,6 @@ from typing import Any
 from synthrl.config import RunConfig
 from synthrl.errors import UserError
 from synthrl.io import write_atomic, write_json
-from synthrl.stage import StageContext
 from synthrl.student.models import pick_device, resolve_model
 from synthrl.student.sampler import wants_chat
 from synthrl.task.loader import Task
@@ -292,8 +291,3 @@ def read_metrics(run: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def train_stage(ctx: StageContext) -> dict[str, Any]:
-    summary = train(ctx.task, ctx.config, ctx.out, ctx.progress is not None, ctx.key)
-    return {"steps": summary["steps"]}

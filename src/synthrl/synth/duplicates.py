@@ -1,4 +1,5 @@
-"""The dedup stage: near-duplicate removal and decontamination against evaluation sets.
+"""What the dedup stage measures: near duplicates, overlaps with evaluation sets, copies of
+the task.
 
 - Near duplicates: token 3-gram Jaccard similarity (words, numbers and operator symbols) at
   or above `synth.dedup_threshold` with a sample kept earlier, and the same numbers,
@@ -11,22 +12,16 @@
 - Copies of the task itself (`overlap.TaskTexts`, also checked at generation): a sample that
   is mostly one of the task's demo inputs or its description or format texts is rejected
   (`copies_demo`, `copies_task`): small teachers like to hand those back.
-
-After dedup, the spread of the kept labels and the stage's yield are checked (`stops`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any
 
-from synthrl.evaluate.sets import both_parts, eval_questions, is_builtin
-from synthrl.io import read_jsonl, write_jsonl
-from synthrl.records import Sample
+from synthrl.evaluate.sets import both_parts, is_builtin
 from synthrl.stage import StageContext
-from synthrl.synth.stops import check_labels, check_yield
-from synthrl.text import Content, TaskTexts, content, ngrams, tokens, words
+from synthrl.text import Content, content, ngrams, tokens, words
 
 
 class NearDuplicates:
@@ -123,49 +118,3 @@ def decontamination_sets(ctx: StageContext) -> list[str]:
     data = ctx.config.eval.data
     names += [data] if data else []
     return list(dict.fromkeys(part for name in names for part in both_parts(name)))
-
-
-async def dedup(ctx: StageContext) -> dict[str, Any]:
-    samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("verify.jsonl"))]
-    if ctx.path("rewrite.jsonl").is_file():
-        samples += [Sample.from_dict(r) for r in read_jsonl(ctx.path("rewrite.jsonl"))]
-    names = decontamination_sets(ctx)
-    contamination = Contamination({name: eval_questions(name) for name in names})
-    near = NearDuplicates(ctx.config.synth.dedup_threshold)
-    task_texts = TaskTexts(ctx.task, ctx.config.synth.dedup_threshold)
-    kept: list[Sample] = []
-    seen: set[str] = set()
-    for sample in samples:
-        if sample.id in seen:
-            ctx.reject("dedup", "duplicate", id=sample.id, duplicate_of=sample.id)
-            continue
-        source = contamination.source(sample.input)
-        if source is not None:
-            ctx.reject("dedup", "contaminated", id=sample.id, eval_set=source, input=sample.input)
-            continue
-        copied = task_texts.copied(sample.input)
-        if copied is not None:
-            reason = "copies_demo" if copied.startswith("demo") else "copies_task"
-            ctx.reject("dedup", reason, id=sample.id, copy_of=copied, input=sample.input)
-            continue
-        twin = near.match(sample.input)
-        if twin is not None:
-            ctx.reject("dedup", "duplicate", id=sample.id, duplicate_of=twin, input=sample.input)
-            continue
-        seen.add(sample.id)
-        near.add(sample.id, sample.input)
-        kept.append(sample)
-    write_jsonl(ctx.path("dedup.jsonl"), (s.to_dict() for s in kept))
-    rejects = ctx.write_rejects("dedup")
-    counts: dict[str, Any] = {
-        "samples": len(samples),
-        "kept": len(kept),
-        "duplicates": rejects.get("duplicate", 0),
-        "contaminated": rejects.get("contaminated", 0),
-        "copies_demo": rejects.get("copies_demo", 0),
-        "copies_task": rejects.get("copies_task", 0),
-        "eval_sets": len(names),
-    }
-    check_yield(ctx, "dedup", len(kept), len(samples), rejects, counts)
-    check_labels(ctx, "dedup", [s.answer for s in kept], counts)
-    return counts

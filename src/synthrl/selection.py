@@ -26,13 +26,10 @@ to choose anything.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 from synthrl.config import SelectConfig
 from synthrl.errors import UserError
-from synthrl.io import read_json, read_jsonl, write_jsonl
-from synthrl.stage import StageContext
 
 Record = dict[str, Any]
 
@@ -70,33 +67,26 @@ def select(records: list[Record], config: SelectConfig) -> tuple[list[Record], l
     return train, validation
 
 
-def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
-    """The select stage: score.jsonl -> selected.jsonl + validation.jsonl."""
-    path = out / "score.jsonl"
-    if not path.is_file():
-        raise UserError(f"{out}: no score.jsonl; run `synthrl score {out}` first")
-    records = read_jsonl(path)
+def choose(
+    records: list[Record], config: SelectConfig, suspects: set[str] | None = None
+) -> tuple[list[Record], list[Record], dict[str, int]]:
+    """The select stage's work on the scored samples: the training and validation samples,
+    and the counts (`suspects`: the audit's, left out under `select.drop_suspects`)."""
     missing = [r["id"] for r in records if "pass_rate" not in r]
     if missing:
-        raise UserError(f"{path}: {len(missing)} samples have no pass_rate (e.g. {missing[0]})")
+        raise UserError(
+            f"score.jsonl: {len(missing)} samples have no pass_rate (e.g. {missing[0]})"
+        )
     # A sample none of whose answers the verifier could grade has no pass rate: left out.
     ungradable = sum(1 for r in records if r["pass_rate"] is None)
     records = [r for r in records if r["pass_rate"] is not None]
     dropped = 0
-    if config.drop_suspects:
-        audit = out / "audit.json"
-        if not audit.is_file():
-            raise UserError(
-                f"{out}: select.drop_suspects needs audit.json; run the audit stage first"
-            )
-        suspect = {item["id"] for item in read_json(audit)["suspect_items"]}
-        dropped = sum(1 for r in records if r["id"] in suspect)
-        records = [r for r in records if r["id"] not in suspect]
+    if suspects:
+        dropped = sum(1 for r in records if r["id"] in suspects)
+        records = [r for r in records if r["id"] not in suspects]
     train, validation = select(records, config)
-    write_jsonl(out / "selected.jsonl", train)
-    write_jsonl(out / "validation.jsonl", validation)
     informative = sum(1 for r in records if 0 < r["pass_rate"] < 1)
-    return {
+    counts = {
         "scored": len(records) + ungradable,
         "ungradable": ungradable,
         "informative": informative,
@@ -107,12 +97,4 @@ def run_select(out: Path, config: SelectConfig) -> dict[str, int]:
         if config.strategy == "paper"
         else 0,
     }
-
-
-def select_stage(ctx: StageContext) -> dict[str, int]:
-    """Select, then write the training exports of the chosen samples."""
-    from synthrl.train.export import export
-
-    counts = run_select(ctx.out, ctx.config.select)
-    exported = export(ctx.task, ctx.out)
-    return {**counts, **{f"exported_{k}": v for k, v in exported.items()}}
+    return train, validation, counts

@@ -1,22 +1,15 @@
-"""Student stages: solve (one greedy answer per sample) and score (pass rate over L samples).
-
-- solve reads `verify.jsonl` and writes `solve.jsonl`: the same samples with `greedy_solved`,
-  which the rewrite stage turns into harder (solved) or easier (unsolved) versions.
-- score reads `dedup.jsonl` and writes `score.jsonl`: each sample with `pass_rate` (correct
-  answers / L) and `n_samples` (L), graded by the task's verifier against the sample's label,
-  and in `extra.student_answers` the student's answers grouped as the teacher's votes are.
-"""
+"""The student against the synthetic samples: one greedy answer each (`solve`), or L sampled
+answers each and the pass rate (`score`), graded by the task's verifier against the sample's
+label; and, for closed answers, how far its answers follow the label (`label_reading`).
+The solve and score stages (synthrl.stages) read and write the files."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from synthrl.config import RunConfig
-from synthrl.io import read_jsonl, write_jsonl
 from synthrl.records import Sample
-from synthrl.stage import StageContext
 from synthrl.student.sampler import Progress, Sampler
 from synthrl.synth.balance import closed_values
 from synthrl.synth.vote import tally
@@ -34,9 +27,13 @@ def _grade_all(task: Task, samples: list[Sample], answers: list[list[str]]) -> l
 
 
 def solve(
-    task: Task, config: RunConfig, out: Path, sampler: Sampler, on_done: Progress | None = None
-) -> dict[str, int]:
-    samples = [Sample.from_dict(r) for r in read_jsonl(out / "verify.jsonl")]
+    task: Task,
+    config: RunConfig,
+    samples: list[Sample],
+    sampler: Sampler,
+    on_done: Progress | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The samples with `greedy_solved`, and the counts."""
     prompts = [task_prompt(task, s.input) for s in samples]
     answers = sampler.sample(
         prompts, n=1, temperature=0.0, max_tokens=config.student.max_tokens, on_done=on_done
@@ -47,14 +44,21 @@ def solve(
         record = sample.to_dict()
         record["greedy_solved"] = ok
         records.append(record)
-    write_jsonl(out / "solve.jsonl", records)
-    return {"samples": len(samples), "solved": sum(solved), "unsolved": len(samples) - sum(solved)}
+    return records, {
+        "samples": len(samples),
+        "solved": sum(solved),
+        "unsolved": len(samples) - sum(solved),
+    }
 
 
 def score(
-    task: Task, config: RunConfig, out: Path, sampler: Sampler, on_done: Progress | None = None
-) -> dict[str, int | float]:
-    samples = [Sample.from_dict(r) for r in read_jsonl(out / "dedup.jsonl")]
+    task: Task,
+    config: RunConfig,
+    samples: list[Sample],
+    sampler: Sampler,
+    on_done: Progress | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The samples with `pass_rate`, `n_samples` and the student's answers, and the counts."""
     settings = config.score
     prompts = [task_prompt(task, s.input) for s in samples]
     before = sampler.sampled
@@ -91,13 +95,12 @@ def score(
         bucket = "never_solved" if rate == 0 else "always_solved" if rate == 1 else "sometimes"
         buckets["ungradable" if rate is None else bucket] += 1
         buckets["ungraded_answers"] += len(texts) - graded
-    write_jsonl(out / "score.jsonl", records)
     rates = [r["pass_rate"] for r in records if r["pass_rate"] is not None]
     mean = sum(rates) / len(rates) if rates else 0.0
     # Samples the student answered afresh: what the stage's wall time paid for.
     sampled = sampler.sampled - before
     counts = {"samples": len(records), "sampled": sampled, "mean_pass_rate": round(mean, 4)}
-    return counts | buckets | label_reading(records, closed_values(verifier), verifier)
+    return records, counts | buckets | label_reading(records, closed_values(verifier), verifier)
 
 
 def label_reading(
@@ -125,18 +128,3 @@ def label_reading(
         "balanced_pass_rate": round(sum(means.values()) / len(means), 4),
         "chance_pass_rate": round(1 / len(values), 4),
     }
-
-
-def solve_stage(ctx: StageContext) -> dict[str, int]:
-    """The solve stage: skipped (NoStudent) when the command has no student."""
-    assert ctx.services is not None
-    sampler = ctx.services.student()
-    total = len(read_jsonl(ctx.path("verify.jsonl")))
-    return solve(ctx.task, ctx.config, ctx.out, sampler, ctx.bar("solve", total))
-
-
-def score_stage(ctx: StageContext) -> dict[str, int | float]:
-    assert ctx.services is not None
-    sampler = ctx.services.student()
-    total = len(read_jsonl(ctx.path("dedup.jsonl")))
-    return score(ctx.task, ctx.config, ctx.out, sampler, ctx.bar("score", total))

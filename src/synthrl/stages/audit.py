@@ -1,4 +1,4 @@
-"""The label audit: how far the teacher's labels can be trusted, and which look wrong.
+"""The audit stage: how far the teacher's labels can be trusted, and which look wrong.
 
 1. A seeded random sample of `audit.samples` labelled items is answered again, independently:
    by a second teacher when `audit.model` names one (at `audit.base_url`), otherwise by the
@@ -19,24 +19,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from synthrl.evaluate.controls import wilson
 from synthrl.io import read_jsonl, write_json
 from synthrl.llm.client import TeacherClient
 from synthrl.stage import StageContext, user
+from synthrl.stats import interval
 from synthrl.synth.prompts import render, vote_prompt
 from synthrl.synth.vote import decide, tally
-
-
-def interval(successes: int, trials: int) -> tuple[float | None, float | None]:
-    """The 95% Wilson interval, rounded, or (None, None) without trials.
-
-    >>> interval(18, 20)
-    (0.699, 0.972)
-    """
-    if trials == 0:
-        return None, None
-    low, high = wilson(successes, trials)
-    return round(low, 3), round(high, 3)
 
 
 def suspects(records: list[dict[str, Any]], share: float, verifier: Any) -> list[dict[str, Any]]:
@@ -76,10 +64,10 @@ def _second_teacher(ctx: StageContext) -> TeacherClient | None:
     return second
 
 
-async def audit(ctx: StageContext) -> dict[str, Any]:
+async def run(ctx: StageContext) -> dict[str, Any]:
     settings = ctx.config.audit
     verifier = ctx.task.verifier
-    records = read_jsonl(ctx.path("score.jsonl"))
+    records = read_jsonl(ctx.input("score.jsonl"))
     chosen = sorted(records, key=lambda r: r["id"])
     random.Random(settings.seed).shuffle(chosen)
     chosen = chosen[: settings.samples]
@@ -132,5 +120,5 @@ async def audit(ctx: StageContext) -> dict[str, Any]:
         "suspects": len(flagged),
         "checker": checker,
     }
-    write_json(ctx.path("audit.json"), {**counts, "items": audited, "suspect_items": flagged})
+    write_json(ctx.output("audit.json"), {**counts, "items": audited, "suspect_items": flagged})
     return counts

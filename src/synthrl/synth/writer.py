@@ -1,4 +1,4 @@
-"""Stages where the teacher writes samples: generate (initial) and rewrite (harder/easier).
+"""How the teacher writes samples (the generate and rewrite stages): prompts and parsing.
 
 The teacher answers with JSON `{"input", "reasoning", "answer"}`. Its text is data: it is
 repaired if slightly malformed (json-repair, never eval), checked with pydantic, and its input
@@ -22,15 +22,13 @@ from typing import Any
 import json_repair
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from synthrl.io import read_json, read_jsonl, write_jsonl
-from synthrl.records import Candidate, Sample, sample_id
-from synthrl.stage import StageContext, user
-from synthrl.synth.balance import closed_values, move_option, target_words, targets
+from synthrl.io import read_jsonl
+from synthrl.records import Candidate, sample_id
+from synthrl.stage import StageContext
+from synthrl.synth.balance import move_option, target_words
 from synthrl.synth.checks import InputChecks, field_labels
-from synthrl.synth.prompts import demos_block, render, teacher_texts
-from synthrl.synth.stops import MIN_REQUESTED, check_yield
+from synthrl.synth.prompts import demos_block, render
 from synthrl.synth.support import passage_span, passage_text, question_part, wants_text
-from synthrl.synth.vote import verify_candidates
 from synthrl.task.answers import Choice
 from synthrl.task.examples import PLACEHOLDER, MaskedTexts, number_form, text_examples_masked
 from synthrl.task.loader import Task
@@ -116,7 +114,7 @@ def parse_sample(
     return {**fields, "answer": answer}, "ok"
 
 
-def _generation_prompt(
+def generation_prompt(
     ctx: StageContext,
     index: int,
     passages: list[dict[str, Any]],
@@ -230,9 +228,9 @@ def passage_in_input(ctx: StageContext) -> bool:
     return wants_text(ctx.task) if setting == "auto" else setting == "yes"
 
 
-def _passages_by_id(ctx: StageContext) -> dict[str, str]:
+def passages_by_id(ctx: StageContext) -> dict[str, str]:
     """Each retrieved passage's text, as the teacher read it, by id."""
-    return {p["id"]: passage_text(p) for p in read_jsonl(ctx.path("retrieve.jsonl"))}
+    return {p["id"]: passage_text(p) for p in read_jsonl(ctx.input("retrieve.jsonl"))}
 
 
 # Without input_rules.numbers (or a bound), the variation's numbers are small.
@@ -346,7 +344,7 @@ def _spread(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(max(low, 10 ** (digits - 1) if digits > 1 else 0), min(high, 10**digits - 1))
 
 
-def _candidates(
+def candidates_from(
     ctx: StageContext,
     stage: str,
     texts: list[tuple[str, str | None]],
@@ -414,94 +412,3 @@ def _candidates(
             )
         )
     return kept, counts
-
-
-async def generate(ctx: StageContext) -> dict[str, int]:
-    passages = read_jsonl(ctx.path("retrieve.jsonl"))
-    pattern_text = read_json(ctx.path("pattern.json")).get("pattern")
-    n = ctx.config.synth.n
-    texts = teacher_texts(ctx.task, ctx.config.synth)  # the teacher's view, read once
-    values = closed_values(ctx.task.verifier) if ctx.config.synth.balance_labels else None
-    aims = targets(values, n, ctx.config.synth.seed) if values else [None] * n
-    subjects = [] if passages else read_json(ctx.path("keywords.json")).get("subjects", [])
-    requests, meta = [], []
-    for i in range(n):
-        subject = subjects[i % len(subjects)] if subjects else None
-        prompt = _generation_prompt(ctx, i, passages, pattern_text, texts, aims[i], subject)
-        requests.append(
-            ctx.chat(
-                "generate",
-                user(prompt),
-                json_mode=ctx.config.teacher.json_mode,
-                seed=ctx.config.synth.seed + i,
-            )
-        )
-        passage_id = passages[i % len(passages)]["id"] if passages else None
-        meta.append(
-            {
-                "passage_id": passage_id,
-                **({"target": aims[i]} if aims[i] else {}),
-                **({"subject": subject} if subject else {}),
-            }
-        )
-    completions = await ctx.ask("generate", requests)
-    texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    kept, found = _candidates(ctx, "generate", texts, meta, _passages_by_id(ctx))
-    write_jsonl(ctx.path("generate.jsonl"), (c.to_dict() for c in kept))
-    distinct_passages = len({m["passage_id"] for m in meta if m["passage_id"]})
-    rejects = ctx.write_rejects("generate")
-    counts = {
-        "requested": n,
-        "parsed": len(kept),
-        **found,
-        "passages_used": distinct_passages,
-        **{f"rejected_{k}": v for k, v in rejects.items()},
-    }
-    repeated = rejects.get("duplicate_input", 0)
-    if repeated * 4 >= n >= MIN_REQUESTED:
-        # "How many minutes are in 1 to 12 hours": 12 problems, 17 of 40 inputs repeats.
-        ctx.warn(
-            f"generate: {repeated} of {n} inputs repeat an earlier one: the task may allow "
-            "few different inputs (the ranges it states); a smaller synth.n, or wider ranges"
-        )
-    check_yield(ctx, "generate", len(kept), n, rejects, counts)
-    return counts
-
-
-async def rewrite(ctx: StageContext) -> dict[str, int]:
-    """Harder versions of samples the student solved, easier ones of those it did not.
-
-    The prompt carries the sample only (input and label): no scores, no chains of thought.
-    Samples without a `greedy_solved` flag are skipped and counted.
-    """
-    samples = [Sample.from_dict(r) for r in read_jsonl(ctx.path("solve.jsonl"))]
-    flagged = [s for s in samples if s.greedy_solved is not None]
-    texts = teacher_texts(ctx.task, ctx.config.synth)
-    input_format = writer_format(ctx.task, texts.input_format)
-    requests, meta = [], []
-    for s in flagged:
-        direction = "harder" if s.greedy_solved else "easier"
-        prompt = render(
-            direction,
-            description=texts.description,
-            input_format=input_format,
-            input=s.input,
-            answer=s.answer,
-            answer_kind=answer_kind(ctx.task, s.passage_id is not None),
-        )
-        requests.append(ctx.chat("rewrite", user(prompt), json_mode=ctx.config.teacher.json_mode))
-        meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
-    completions = await ctx.ask("rewrite", requests)
-    texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
-    candidates, found = _candidates(ctx, "rewrite", texts, meta, _passages_by_id(ctx))
-    verified = await verify_candidates(ctx, "rewrite", candidates)
-    write_jsonl(ctx.path("rewrite.jsonl"), (s.to_dict() for s in verified))
-    return {
-        "skipped_no_solve_flag": len(samples) - len(flagged),
-        "requested_harder": sum(1 for m in meta if m["origin"] == "harder"),
-        "requested_easier": sum(1 for m in meta if m["origin"] == "easier"),
-        "parsed": len(candidates),
-        **found,
-        "verified": len(verified),
-        **{f"rejected_{k}": v for k, v in ctx.write_rejects("rewrite").items()},
-    }
