@@ -26,6 +26,8 @@ put into synth.seed, score.seed, select.seed and train.seed):
      (train.max_steps, or the steps the grpo-selected arm took when that is -1);
    - grpo-dynamic: grpo-selected with train.dynamic_sampling (prompts whose group had zero
      reward variance retire; later batches draw from the rest);
+   - grpo-easy, grpo-hard, grpo-balanced: GRPO on the M samples of select.strategy easy
+     (highest pass rate first), hard (lowest first) or balanced (nearest 0.5);
    - grpo-human: the same GRPO on M items of human-labelled data instead of synthetic
      samples (the paper's comparison): the task's fourth field, or by default the dev part of
      the evaluation set when that set is a test part (`arithmetic-test` -> `arithmetic-dev`,
@@ -43,7 +45,7 @@ put into synth.seed, score.seed, select.seed and train.seed):
    share and accuracy among readable answers.
 
 It prints a Markdown table and writes the rows to OUT/learning.json, again after every arm.
---eval-limit N evaluates on N held-out items instead of the config's eval.limit. A rerun
+--n, --m and --eval-limit set N, M and the held-out items instead of the config's. A rerun
 resumes: the
 Pipeline skips every stage whose inputs and config are unchanged. The student cache stays in
 shared/ (only score reads it), so each arm evaluates the base model again, greedily by default.
@@ -62,7 +64,7 @@ from typing import Any, NamedTuple
 from rich.console import Console
 
 from synthrl.config import RunConfig, load_config, merge
-from synthrl.io import read_json, write_json
+from synthrl.io import read_json, read_jsonl, write_json
 from synthrl.manifest import Manifest
 from synthrl.pipeline import Pipeline, stage_range
 from synthrl.task import load_task
@@ -82,6 +84,9 @@ ARMS: dict[str, dict[str, Any]] = {
         "train": {"method": "grpo", "dynamic_sampling": True},
     },
     "grpo-human": {"select": {"strategy": "random"}, "train": {"method": "grpo"}},
+    "grpo-easy": {"select": {"strategy": "easy"}, "train": {"method": "grpo"}},
+    "grpo-hard": {"select": {"strategy": "hard"}, "train": {"method": "grpo"}},
+    "grpo-balanced": {"select": {"strategy": "balanced"}, "train": {"method": "grpo"}},
 }
 ROUND2 = "grpo-round2"  # a second round after grpo-selected (rounds.run_rounds)
 CHOICES = (*ARMS, ROUND2, "base")
@@ -158,16 +163,28 @@ def write_human_selection(folder: Path, task_name: str, config: RunConfig, human
 
 def run_config(
     task: TaskArg, teacher: dict[str, Any], seed: int, arm: dict[str, Any],
-    eval_limit: int | None = None,
+    sizes: dict[str, Any] | None = None,
 ) -> RunConfig:  # fmt: skip
-    """The task's run config with the teacher, the seed and the arm's overrides on top."""
+    """The task's run config with the teacher, the seed, the command's sizes (--n, --m,
+    --eval-limit) and the arm's overrides on top."""
     seeded: dict[str, Any] = {s: {"seed": seed} for s in ("synth", "score", "select", "train")}
-    held_out = {"data": task.data} if task.data else {}
-    if eval_limit is not None:
-        held_out["limit"] = eval_limit
-    if held_out:
-        seeded["eval"] = held_out
-    return load_config(task.config, overrides=merge({"teacher": teacher, **seeded}, arm))
+    if task.data:
+        seeded["eval"] = {"data": task.data}
+    base = merge(merge({"teacher": teacher, **seeded}, sizes or {}), arm)
+    return load_config(task.config, overrides=base)
+
+
+def sizes(n: int | None, m: int | None, eval_limit: int | None) -> dict[str, Any]:
+    """The command's size flags as config overrides."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for section, key, value in (
+        ("synth", "n", n),
+        ("select", "m", m),
+        ("eval", "limit", eval_limit),
+    ):
+        if value is not None:
+            chosen.setdefault(section, {})[key] = value
+    return chosen
 
 
 def prepare_arm(shared: Path, arm: Path) -> None:
@@ -222,6 +239,18 @@ def zero_std_share(folder: Path) -> float | None:
     return round(sum(shares) / len(shares), 4) if shares else None
 
 
+def learnable(folder: Path) -> tuple[int, int] | None:
+    """(selected training samples the student solved sometimes, selected samples); None for
+    samples without pass rates (human-labelled ones)."""
+    selected = (
+        read_jsonl(folder / "selected.jsonl") if (folder / "selected.jsonl").is_file() else []
+    )
+    rates = [r.get("pass_rate") for r in selected]
+    if not rates or any(rate is None for rate in rates):
+        return None
+    return sum(1 for rate in rates if 0 < rate < 1), len(rates)
+
+
 def row(task: str, seed: int, arm: str, report: dict[str, Any]) -> dict[str, Any]:
     """One table row from an eval.json; `base` reads the base model's result, untrained."""
     base, trained = report["results"][0], report["results"][1]
@@ -242,18 +271,18 @@ def row(task: str, seed: int, arm: str, report: dict[str, Any]) -> dict[str, Any
 
 def run_arms(
     task: TaskArg, seed: int, teacher: dict[str, Any], arms: list[str], folder: Path,
-    show_progress: bool, console: Console, eval_limit: int | None = None,
+    show_progress: bool, console: Console, chosen: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Select, train and evaluate each arm on the shared folder's scored samples."""
     loaded, rows = load_task(task.ref), []
     for arm in (a for a in arms if a in ARMS):
         overrides = ARMS[arm]
         if arm == "sft-selected":
-            steps = sft_steps(run_config(task, teacher, seed, {}), folder / "grpo-selected")
+            steps = sft_steps(run_config(task, teacher, seed, {}, chosen), folder / "grpo-selected")
             overrides = merge(overrides, {"train": {"max_steps": steps}})
         console.print(f"[bold]{task.name} seed {seed}: {arm}[/bold]")
         prepare_arm(folder / "shared", folder / arm)
-        config = run_config(task, teacher, seed, overrides, eval_limit)
+        config = run_config(task, teacher, seed, overrides, chosen)
         stages = ARM_STAGES
         if arm == "grpo-human":
             human = human_set(loaded.name, config, task.human)
@@ -262,6 +291,7 @@ def run_arms(
         Pipeline(loaded, config, folder / arm, (), show_progress, console).run_stages(stages)
         rows.append(row(task.name, seed, arm, read_json(folder / arm / "eval.json")))
         rows[-1]["zero_std_share"] = zero_std_share(folder / arm)
+        rows[-1]["learnable"] = learnable(folder / arm)
     if "base" in arms:
         first = next(a for a in arms if a in ARMS)
         rows.insert(0, row(task.name, seed, "base", read_json(folder / first / "eval.json")))
@@ -270,7 +300,7 @@ def run_arms(
 
 def run_round2(
     task: TaskArg, seed: int, teacher: dict[str, Any], folder: Path, show_progress: bool,
-    console: Console, eval_limit: int | None = None,
+    console: Console, chosen: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A second round after the grpo-selected arm; its row's base is the round-1 model."""
     from synthrl.rounds import round_folder, run_rounds
@@ -279,11 +309,12 @@ def run_round2(
     if not (first / "eval.json").is_file():
         raise SystemExit(f"{ROUND2} continues the grpo-selected arm: {first} has no eval.json")
     console.print(f"[bold]{task.name} seed {seed}: {ROUND2}[/bold]")
-    config = run_config(task, teacher, seed, ARMS["grpo-selected"], eval_limit)
+    config = run_config(task, teacher, seed, ARMS["grpo-selected"], chosen)
     run_rounds(load_task(task.ref), config, first, 2, show_progress, console)
     second = round_folder(first, 2)
     result = row(task.name, seed, ROUND2, read_json(second / "eval.json"))
     result["zero_std_share"] = zero_std_share(second)
+    result["learnable"] = learnable(second)
     return result
 
 
@@ -298,17 +329,19 @@ def _pp(share: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
     lines = [
-        "| task | seed | arm | items | before % | after % | delta pp (95% CI) | zero-var groups |"
-        " verdict |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| task | seed | arm | items | before % | after % | delta pp (95% CI) | learnable of"
+        " selected | zero-var groups | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         delta = "-"
         if r["delta"] is not None:
             delta = f"{_pp(r['delta'])} ({_pp(r['ci_low'])} to {_pp(r['ci_high'])})"
+        share = r.get("learnable")
+        shown = f"{share[0]} of {share[1]}" if share else "-"
         lines.append(
             f"| {r['task']} | {r['seed']} | {r['arm']} | {r['items']} | {_pct(r['base'])} | "
-            f"{_pct(r['trained'])} | {delta} | {_pct(r.get('zero_std_share'))} | "
+            f"{_pct(r['trained'])} | {delta} | {shown} | {_pct(r.get('zero_std_share'))} | "
             f"{r['verdict']} |"
         )
     return "\n".join(lines)
@@ -331,6 +364,8 @@ def main() -> None:
                         help="the embedded teacher to start (default: local, 0.5B)")  # fmt: skip
     parser.add_argument("--teacher-base-url", help="a running teacher instead of the local one")
     parser.add_argument("--teacher-model", help="its model name (with --teacher-base-url)")
+    parser.add_argument("--n", type=int, help="initial samples N (default: the config's)")
+    parser.add_argument("--m", type=int, help="training samples M (default: the config's)")
     parser.add_argument("--eval-limit", type=int, help="held-out items (default: eval.limit)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or stage lines")
     args = parser.parse_args()
@@ -351,6 +386,7 @@ def main() -> None:
     from synthrl.local_teacher import EMBEDDED, teacher_overrides
 
     console = Console(stderr=True, highlight=False, quiet=args.quiet)
+    chosen = sizes(args.n, args.m, args.eval_limit)
     runs = list(product(args.tasks, range(args.seeds)))
     remote = {"base_url": args.teacher_base_url, "model": args.teacher_model}
     # The teacher serves only the shared stages: it stops before the first arm trains.
@@ -360,24 +396,21 @@ def main() -> None:
         for task, seed in runs:
             console.print(f"[bold]{task.name} seed {seed}: shared stages[/bold]")
             shared = args.out / task.name / f"seed{seed}" / "shared"
-            config = run_config(task, teacher, seed, {}, args.eval_limit)
+            config = run_config(task, teacher, seed, {}, chosen)
             Pipeline(load_task(task.ref), config, shared, (), not args.quiet, console).run_stages(
                 SHARED
             )
     rows: list[dict[str, Any]] = []
     for task, seed in runs:
         folder = args.out / task.name / f"seed{seed}"
-        rows += run_arms(
-            task, seed, teacher, arms, folder, not args.quiet, console, args.eval_limit
-        )
+        rows += run_arms(task, seed, teacher, arms, folder, not args.quiet, console, chosen)
         write_json(args.out / "learning.json", rows)
         if ROUND2 in arms:  # the teacher again, for the second round's rewrites
             start = args.teacher_base_url is None
             with teacher_overrides(start=start, embedded=embedded) as local:
                 again = remote if args.teacher_base_url else local
                 rows.append(
-                    run_round2(task, seed, again, folder, not args.quiet, console,
-                               args.eval_limit)
+                    run_round2(task, seed, again, folder, not args.quiet, console, chosen)
                 )  # fmt: skip
             write_json(args.out / "learning.json", rows)
     print(table(rows))

@@ -60,3 +60,24 @@ def eval_free_sum(question: str) -> int:
     """'What is 70 + 8?' -> 78, without evaluating text."""
     a, op, b = question.removeprefix("What is ").removesuffix("?").split()
     return int(a) + int(b) if op == "+" else int(a) - int(b)
+
+
+def test_size_flags_become_config_overrides_under_the_arm(learning, tmp_path):
+    chosen = learning.sizes(256, 32, None)
+    assert chosen == {"synth": {"n": 256}, "select": {"m": 32}}
+    task = learning.task_arg("arithmetic:src/synthrl/demo.yaml:arithmetic-test")
+    config = learning.run_config(task, {}, 1, learning.ARMS["grpo-hard"], chosen)
+    assert (config.synth.n, config.select.m, config.select.strategy) == (256, 32, "hard")
+    assert (config.synth.seed, config.eval.data, config.eval.limit) == (1, "arithmetic-test", 120)
+
+
+def test_learnable_counts_selected_samples_solved_sometimes(learning, tmp_path):
+    from synthrl.io import write_jsonl
+
+    rates = [0.0, 0.25, 0.5, 1.0, 0.875]
+    write_jsonl(
+        tmp_path / "selected.jsonl", [{"id": str(i), "pass_rate": r} for i, r in enumerate(rates)]
+    )
+    assert learning.learnable(tmp_path) == (3, 5)
+    write_jsonl(tmp_path / "selected.jsonl", [{"id": "h", "pass_rate": None}])
+    assert learning.learnable(tmp_path) is None
