@@ -4,6 +4,7 @@ functions count: they run too), and no stage imports another stage."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import synthrl
@@ -99,9 +100,10 @@ def test_the_cycle_finder_finds_a_loop_through_a_function(tmp_path, monkeypatch)
     (tmp_path / "synthrl" / "c.py").write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from synthrl import a\n"
     )
-    monkeypatch.setattr(__import__(__name__), "SOURCE", tmp_path / "synthrl")
+    here = sys.modules[__name__]
+    monkeypatch.setattr(here, "SOURCE", tmp_path / "synthrl")
     fake = {module_name(p): p for p in (tmp_path / "synthrl").rglob("*.py")}
-    monkeypatch.setattr(__import__(__name__), "MODULES", fake)
+    monkeypatch.setattr(here, "MODULES", fake)
     assert cycles() == [["synthrl.a", "synthrl.b"]]
 
 

@@ -19,7 +19,9 @@ from synthrl.task.loader import Task
 def resolve(
     task: str, config: Path | None, profile: str | None, flags: dict, allow_code: bool
 ) -> tuple[Task, RunConfig]:
-    """The task and the run config the command's flags, config file and profile make."""
+    """The task and the run config the command's flags, config file and profile make.
+    `--allow-code` is written into `flags`, which `command_teacher` loads the config from
+    again."""
     if profile not in (None, "cpu", "gpu"):
         raise UserError(f"--profile must be cpu or gpu, got '{profile}'")
     if allow_code:
