@@ -107,10 +107,11 @@ def test_streamed_and_whole_replies_give_the_same_samples_and_usage(tmp_path, st
     assert usage["prompt_tokens"] == 4 and usage["completion_tokens"] == 6  # words, here
 
 
-def test_html_pages_are_retried_then_named(server, tmp_path):
+@pytest.mark.parametrize("stream", [True, False])
+def test_html_pages_are_retried_then_named_with_what_they_said(server, tmp_path, stream):
     server.inject(*["html"] * 10)
-    with pytest.raises(RunFailure, match="not completions"):
-        ask(make_client(server, tmp_path, max_retries=1), hello())
+    with pytest.raises(RunFailure, match=r"an HTML page.*502 Bad Gateway"):
+        ask(make_client(server, tmp_path, max_retries=1, stream=stream), hello())
     assert server.calls == 2
 
 

@@ -36,10 +36,20 @@ class Prices(_Strict):
 class TeacherConfig(_Strict):
     """An OpenAI-compatible endpoint and how to talk to it."""
 
-    base_url: str | None = Field(default=None, description="None means the OpenAI API")
+    base_url: str | list[str] | None = Field(
+        default=None,
+        description="None means the OpenAI API; several URLs (a list, or one string with commas) "
+        "are a pool of servers of the same model",
+    )
     model: str = "gpt-4o"
     api_key_env: str = Field(default="OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    concurrency: int = Field(default=32, ge=1, le=1024)
+    concurrency: int = Field(default=32, ge=1, le=1024, description="calls in flight per endpoint")
+    cooldown_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="in a pool, how long an endpoint that failed is left out before it is tried "
+        "again (doubling while it keeps failing)",
+    )
     max_retries: int = Field(default=6, ge=0, le=20)
     timeout_s: float = Field(default=900.0, gt=0, description="most seconds one call may take")
     idle_timeout_s: float = Field(
@@ -58,6 +68,24 @@ class TeacherConfig(_Strict):
     budget: float | None = Field(
         default=None, gt=0, description="most the teacher may cost in one run folder (prices')"
     )
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _pool(cls, value: Any) -> Any:
+        if isinstance(value, str) and "," in value:
+            value = [part.strip() for part in value.split(",")]
+        if isinstance(value, list):
+            if not value or not all(isinstance(url, str) and url for url in value):
+                raise ValueError("expected one URL, or a list of URLs that are not empty")
+            if len(set(value)) < len(value):
+                raise ValueError(f"a URL appears twice in the pool: {value}")
+            return value[0] if len(value) == 1 else value
+        return value
+
+    @property
+    def urls(self) -> list[str | None]:
+        """The endpoints to spread calls over (None: the OpenAI API)."""
+        return list(self.base_url) if isinstance(self.base_url, list) else [self.base_url]
 
     @model_validator(mode="after")
     def _budget_needs_prices(self) -> TeacherConfig:
@@ -355,6 +383,7 @@ _TRANSPORT = {
         "max_retries",
         "timeout_s",
         "idle_timeout_s",
+        "cooldown_s",
         "stream",
         "prices",
         "budget",

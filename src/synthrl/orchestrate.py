@@ -144,7 +144,7 @@ class StageRunner:
         if not show_progress:
             quiet_libraries()
         self.console = console or Console(stderr=True, highlight=False)
-        self.services = Services(config, run, with_student, teacher_cache)
+        self.services = Services(config, run, with_student, teacher_cache, self.console.print)
         self.by_name = {stage.name: stage for stage in self.stages}
         self.producer = {path: stage.name for stage in self.stages for path in stage.writes}
         # Under `accelerate launch`, every process runs the command; the first one keeps the

@@ -373,6 +373,19 @@ def _usage(report: _Report, stages: dict[str, Any]) -> None:
     totals.append(f"{sum(float(r[5]) for r in rows):.4f}")
     report.table(["stage", "calls", "cached samples", "prompt tokens", "completion tokens",
                   "cost"], [*rows, totals])  # fmt: skip
+    by_endpoint: dict[str, list[float]] = {}
+    for entry in stages.values():
+        for url, used in ((entry.get("usage") or {}).get("endpoints") or {}).items():
+            sums = by_endpoint.setdefault(url, [0, 0, 0, 0, 0.0])
+            for i, key in enumerate(("requests", "failures", "prompt_tokens", "completion_tokens")):
+                sums[i] += used.get(key, 0)
+            sums[4] += used.get("cost", 0.0)
+    if len(by_endpoint) > 1:
+        report.text("By endpoint of the teacher's pool (calls that failed were asked again):")
+        report.table(
+            ["endpoint", "calls", "failed", "prompt tokens", "completion tokens", "cost"],
+            [[url, *map(int, sums[:4]), f"{sums[4]:.4f}"] for url, sums in by_endpoint.items()],
+        )
 
 
 def _examples(report: _Report, samples: list[Record], per_origin: int = 2) -> None:

@@ -3,6 +3,7 @@ built when a stage first asks for it, and closed when the run ends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +28,11 @@ class Services:
         run: Path,
         with_student: bool = True,
         teacher_cache: Path | None = None,
+        say: Callable[[str], None] | None = None,
     ) -> None:
         self.config, self.run, self.with_student = config, run, with_student
+        self.say = say
+        self.whole_replies: set[str] = set()  # teacher endpoints found not to stream
         # a later round of a run shares the run's teacher cache: a call asked once is kept
         self.teacher_cache = teacher_cache or run / "cache" / "teacher.sqlite"
         self._student: Sampler | None = None
@@ -41,7 +45,9 @@ class Services:
 
         if self._cache is None:
             self._cache = ResponseCache(self.teacher_cache)
-        return TeacherClient(self.config.teacher, self._cache)
+        return TeacherClient(
+            self.config.teacher, self._cache, say=self.say, whole_replies=self.whole_replies
+        )
 
     def student(self) -> Sampler:
         """The base student's sampler, loaded once."""

@@ -4,11 +4,17 @@
     [completion] = await client.complete([Request.chat([{"role": "user", "content": "Hi"}], n=4)])
     completion.texts  # four samples; a rerun serves all four from the cache
 
+`teacher.base_url` may list several servers of the same model: each takes up to
+`teacher.concurrency` calls, a call goes to the one with the most free places, and one that
+fails is left out a while (`teacher.cooldown_s`) while its calls go to the others (see
+`endpoints.py`). Usage is counted per stage and per endpoint.
+
 Replies are streamed: a call that receives nothing for `teacher.idle_timeout_s` (default 60 s)
 is retried, and once the endpoint has sent nothing to any call for two such periods the run
 gives up (about two minutes), while a slow teacher that keeps sending tokens finishes within
 `teacher.timeout_s` (default 900 s, the bound on one call either way; `teacher.stream: false`
-asks for whole replies, bounded by `timeout_s` only).
+asks for whole replies, bounded by `timeout_s` only). A server that answers a streamed request
+with one JSON body is read as the whole reply it sent, and asked for whole replies after that.
 
 Retried, with exponential backoff and jitter, a bounded number of times: 429, 5xx, timeouts,
 dropped connections and malformed bodies. Not retried: 400/401/403/404/422, which stop with a
@@ -34,25 +40,23 @@ import openai
 from synthrl.config import TeacherConfig
 from synthrl.errors import RunFailure, UserError
 from synthrl.llm.cache import CachedSample, ResponseCache
+from synthrl.llm.endpoints import Endpoint, Pool
+from synthrl.llm.replies import (
+    CallTimeout,
+    MalformedResponse,
+    SilentTeacher,
+    describe,
+    fatal,
+    json_body,
+    whole_reply,
+)
 from synthrl.llm.usage import Usage
 
 Message = dict[str, str]
 
 
-class MalformedResponse(Exception):
-    """A 200 reply that is not a completion (an HTML error page from a proxy, a bare string)."""
-
-
 class BudgetReached(UserError):
     """The next call could take the teacher's spend past `teacher.budget`."""
-
-
-class CallTimeout(Exception):
-    """A call that took longer than `teacher.timeout_s` in all."""
-
-
-class SilentTeacher(Exception):
-    """A streamed call that received nothing for `teacher.idle_timeout_s`."""
 
 
 _RETRYABLE = (
@@ -135,35 +139,47 @@ class TeacherClient:
         cache: ResponseCache | None = None,
         usage: Usage | None = None,
         retry_base_s: float = 0.5,
+        say: Callable[[str], None] | None = None,
+        whole_replies: set[str] | None = None,
     ) -> None:
         self.config = config
         self.cache = cache
         self.usage = usage or Usage(prices=dict(config.prices))
         self.retry_base_s = retry_base_s
+        self.say = say or (lambda message: None)
+        # endpoints found to answer streamed requests with whole replies (shared by a run)
+        self.whole_replies = whole_replies if whole_replies is not None else set()
         self._n_supported = True
         self._last_heard: float | None = None  # when any call last received data
         self.spent_before = 0.0  # set by the stage runner: what the run folder spent before
         self._reserved = 0.0  # the most the calls in flight can still cost
-        self._semaphore: asyncio.Semaphore | None = None
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
-            if config.base_url is None:
+            if None in config.urls:
                 raise UserError(
                     f"teacher: no API key: set the environment variable {config.api_key_env} "
                     "(teacher.api_key_env names it), or point --teacher-base-url at a local "
                     "OpenAI-compatible server"
                 )
             api_key = "not-needed"  # local servers accept any key
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=config.base_url,
-            timeout=config.timeout_s,  # a backstop; streamed calls are timed in _post
-            max_retries=0,  # retries are ours: bounded, with jitter, counted
-        )
+        endpoints = [
+            Endpoint(
+                url,
+                openai.AsyncOpenAI(
+                    api_key=api_key,
+                    base_url=url,
+                    timeout=config.timeout_s,  # a backstop; streamed calls are timed in _post
+                    max_retries=0,  # retries are ours: bounded, with jitter, counted
+                ),
+                config.concurrency,
+            )
+            for url in config.urls
+        ]
+        self.pool = Pool(endpoints, config.cooldown_s)
 
     @property
     def endpoint(self) -> str:
-        return f"model '{self.config.model}' at {self.config.base_url or 'the OpenAI API'}"
+        return f"model '{self.config.model}' at {self.pool.names}"
 
     async def complete(
         self,
@@ -171,8 +187,6 @@ class TeacherClient:
         on_done: Callable[[Completion], None] | None = None,
     ) -> list[Completion]:
         """Sample every request, concurrently, cache first. Order of results = order of input."""
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.config.concurrency)
 
         async def run(request: Request) -> Completion:
             completion = await self._complete_one(request)
@@ -190,7 +204,8 @@ class TeacherClient:
             raise
 
     async def close(self) -> None:
-        await self._client.close()
+        for endpoint in self.pool.endpoints:
+            await endpoint.client.close()
 
     async def _complete_one(self, request: Request) -> Completion:
         model = self.config.model
@@ -244,15 +259,19 @@ class TeacherClient:
         return samples
 
     async def _call(self, request: Request, n: int, first: int = 0) -> list[CachedSample]:
-        assert self._semaphore is not None
         attempts = self.config.max_retries + 1
         if self._last_heard is None:
             self._last_heard = time.monotonic()
         for attempt in range(attempts):
+            endpoint: Endpoint | None = None
             try:
-                async with self._semaphore, self._reservation(request, n):
-                    return await self._post(request, n, first)
+                async with self.pool.take() as endpoint, self._reservation(request, n):
+                    got = await self._post(endpoint, request, n, first)
+                self.pool.answered(endpoint)
+                return got
             except _RETRYABLE as exc:
+                if endpoint is not None:
+                    self.pool.failed(endpoint)
                 idle = self.config.idle_timeout_s
                 silent_s = time.monotonic() - self._last_heard
                 if isinstance(exc, SilentTeacher) and silent_s >= _SILENT_PERIODS * idle:
@@ -268,13 +287,15 @@ class TeacherClient:
                 if attempt == attempts - 1:
                     raise RunFailure(
                         f"teacher {self.endpoint} kept failing after {attempts} attempts "
-                        f"({_describe(exc)}); check that the server is up and not overloaded. "
+                        f"({describe(exc)}); check that the server is up and not overloaded. "
                         "Finished calls are cached: rerun the same command to resume."
                     ) from None
-                self.usage.add_retry(request.stage)
-                await asyncio.sleep(self._backoff(attempt, exc))
+                self.usage.add_retry(request.stage, endpoint.name if endpoint else None)
+                if not self.pool.spare():  # with another endpoint up, the call moves at once
+                    await asyncio.sleep(self._backoff(attempt, exc))
             except openai.APIStatusError as exc:
-                raise _fatal(exc, self.endpoint, self.config.api_key_env) from None
+                name = f"model '{self.config.model}' at {endpoint.name if endpoint else '?'}"
+                raise fatal(exc, name, self.config.api_key_env) from None
         raise AssertionError("unreachable")
 
     @contextlib.asynccontextmanager
@@ -313,7 +334,9 @@ class TeacherClient:
         delay = min(_BACKOFF_CAP_S, self.retry_base_s * 2**attempt)
         return delay * (0.5 + random.random())
 
-    async def _post(self, request: Request, n: int, first: int = 0) -> list[CachedSample]:
+    async def _post(
+        self, endpoint: Endpoint, request: Request, n: int, first: int = 0
+    ) -> list[CachedSample]:
         common: dict[str, Any] = {
             "model": self.config.model,
             "n": n,
@@ -332,33 +355,28 @@ class TeacherClient:
                 common["response_format"] = {"type": "json_object"}
         else:
             common["prompt"] = request.prompt
-        create = self._client.chat.completions.create if chat else self._client.completions.create
-        try:
-            if self.config.stream:
-                texts, p_tokens, c_tokens = await self._stream(create, common, chat)
-            else:
-                response = await create(**common)
-                self._last_heard = time.monotonic()
-                if chat:
-                    texts = [(c.message.content or "", c.finish_reason) for c in response.choices]
-                else:
-                    texts = [(c.text or "", c.finish_reason) for c in response.choices]
-                p_tokens = getattr(response.usage, "prompt_tokens", 0) or 0
-                c_tokens = getattr(response.usage, "completion_tokens", 0) or 0
-        except (AttributeError, TypeError) as exc:  # the body parsed, but not as a completion
-            raise MalformedResponse(f"not a completion ({exc})") from None
-        self.usage.add_call(request.stage, self.config.model, p_tokens, c_tokens)
+        client = endpoint.client
+        create = client.chat.completions.create if chat else client.completions.create
+        if self.config.stream and endpoint.name not in self.whole_replies:
+            texts, p_tokens, c_tokens = await self._stream(endpoint, create, common, chat)
+        else:
+            response = await create(**common)
+            self._last_heard = time.monotonic()
+            texts, p_tokens, c_tokens = whole_reply(response, chat)
+        self.usage.add_call(request.stage, self.config.model, p_tokens, c_tokens, endpoint.name)
         share = max(1, len(texts))
         return [CachedSample(t, f, p_tokens // share, c_tokens // share) for t, f in texts]
 
     async def _stream(
-        self, create: Callable[..., Any], common: dict[str, Any], chat: bool
+        self, endpoint: Endpoint, create: Callable[..., Any], common: dict[str, Any], chat: bool
     ) -> tuple[list[tuple[str, str | None]], int, int]:
         """One streamed call: the texts by choice index, prompt and completion tokens.
 
         Each wait (for the reply to start, for the next chunk) is bounded by idle_timeout_s,
         the whole call by timeout_s. Without a usage chunk, completion tokens are counted as
-        content chunks (one token each on llama.cpp, vLLM and OpenAI).
+        content chunks (one token each on llama.cpp, vLLM and OpenAI). A server that answers
+        with one JSON body instead of events is read as the whole reply it is, and asked for
+        whole replies from then on (said once).
         """
         idle, parts, finish = self.config.idle_timeout_s, {}, {}
         p_tokens = c_tokens = chunks = 0
@@ -366,6 +384,16 @@ class TeacherClient:
         try:
             async with asyncio.timeout(self.config.timeout_s):
                 stream = await _within(idle, create(**common, stream=True, **_USAGE))
+                kind = stream.response.headers.get("content-type", "")
+                if "event-stream" not in kind:
+                    try:
+                        body = await stream.response.aread()
+                    finally:
+                        await stream.close()
+                    self._last_heard = time.monotonic()
+                    whole = whole_reply(json_body(body, kind), chat)
+                    self._stops_streaming(endpoint)
+                    return whole
                 try:
                     chunk_iter = stream.__aiter__()
                     while True:
@@ -397,6 +425,16 @@ class TeacherClient:
         texts = [("".join(parts[i]), finish.get(i)) for i in sorted(parts)]
         return texts, p_tokens, c_tokens if reported else chunks
 
+    def _stops_streaming(self, endpoint: Endpoint) -> None:
+        if endpoint.name in self.whole_replies:
+            return
+        self.whole_replies.add(endpoint.name)
+        self.say(
+            f"teacher at {endpoint.name} does not stream (it answered a streamed request with one "
+            "JSON body): asking it for whole replies, each bounded by teacher.timeout_s "
+            f"({self.config.timeout_s:g} s); set teacher.stream: false to say so up front"
+        )
+
 
 _USAGE = {"stream_options": {"include_usage": True}}
 
@@ -412,37 +450,3 @@ async def _within(seconds: float, awaitable: Any) -> Any:
             return await awaitable
     except TimeoutError:
         raise SilentTeacher(f"nothing received for {seconds:g} s") from None
-
-
-def _describe(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    if status:
-        return f"HTTP {status}"
-    if isinstance(exc, MalformedResponse | json.JSONDecodeError):
-        return "replies that are not completions (an HTML page or other non-JSON body)"
-    if isinstance(exc, CallTimeout | SilentTeacher):
-        return str(exc)
-    return type(exc).__name__
-
-
-def _fatal(exc: openai.APIStatusError, endpoint: str, key_env: str) -> Exception:
-    status = exc.status_code
-    detail = str(getattr(exc, "message", "") or exc)[:300]
-    if status == 401:
-        return UserError(
-            f"teacher {endpoint}: authentication failed (401). Check the API key in ${key_env}."
-        )
-    if status == 403:
-        return UserError(f"teacher {endpoint}: access denied (403). Check the key's permissions.")
-    if status == 404:
-        return UserError(
-            f"teacher {endpoint}: not found (404). Check --teacher-model and that "
-            "--teacher-base-url is the API root (it usually ends in /v1)."
-        )
-    if status in (400, 422):
-        return UserError(
-            f"teacher {endpoint}: the server rejected the request ({status}: {detail}). If it "
-            "does not support JSON mode, set teacher.json_mode: false; if it does not stream, "
-            "teacher.stream: false."
-        )
-    return RunFailure(f"teacher {endpoint}: unexpected HTTP {status}: {detail}")

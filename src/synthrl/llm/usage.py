@@ -1,4 +1,4 @@
-"""Token and cost accounting per stage."""
+"""Token and cost accounting per stage, and per endpoint of the teacher's pool."""
 
 from __future__ import annotations
 
@@ -6,6 +6,17 @@ import threading
 from dataclasses import asdict, dataclass, field
 
 from synthrl.config import Prices
+
+
+@dataclass
+class EndpointUsage:
+    """What one server of the teacher's pool answered, and how often a call on it failed."""
+
+    requests: int = 0
+    failures: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
 
 
 @dataclass
@@ -22,6 +33,7 @@ class StageUsage:
     # What the cached samples cost when they were first asked (each sample's share of its call)
     cached_prompt_tokens: int = 0
     cached_completion_tokens: int = 0
+    endpoints: dict[str, EndpointUsage] = field(default_factory=dict)
 
 
 @dataclass
@@ -36,15 +48,28 @@ class Usage:
         with self._lock:
             return self.stages.setdefault(name, StageUsage())
 
-    def add_call(self, stage: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+    def add_call(
+        self,
+        stage: str,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        endpoint: str | None = None,
+    ) -> None:
         price = self.prices.get(model)
+        cost = 0.0
+        if price is not None:
+            cost = (prompt_tokens * price.input + completion_tokens * price.output) / 1e6
         entry = self.stage(stage)
         with self._lock:
-            entry.requests += 1
-            entry.prompt_tokens += prompt_tokens
-            entry.completion_tokens += completion_tokens
-            if price is not None:
-                entry.cost += (prompt_tokens * price.input + completion_tokens * price.output) / 1e6
+            places = [entry]
+            if endpoint is not None:
+                places.append(entry.endpoints.setdefault(endpoint, EndpointUsage()))
+            for place in places:
+                place.requests += 1
+                place.prompt_tokens += prompt_tokens
+                place.completion_tokens += completion_tokens
+                place.cost += cost
 
     def add_samples(
         self, stage: str, fresh: int, cached: int, cached_tokens: tuple[int, int] = (0, 0)
@@ -56,10 +81,13 @@ class Usage:
             entry.cached_prompt_tokens += cached_tokens[0]
             entry.cached_completion_tokens += cached_tokens[1]
 
-    def add_retry(self, stage: str) -> None:
+    def add_retry(self, stage: str, endpoint: str | None = None) -> None:
+        """A call failed and is asked again (on `endpoint` it failed, when given)."""
         entry = self.stage(stage)
         with self._lock:
             entry.retries += 1
+            if endpoint is not None:
+                entry.endpoints.setdefault(endpoint, EndpointUsage()).failures += 1
 
     def total_cost(self) -> float:
         with self._lock:

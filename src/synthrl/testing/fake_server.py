@@ -15,9 +15,12 @@ that sends one word every `slow_s`; a whole reply comes after as long as that wo
 
 A request with `"stream": true` is answered as the OpenAI API streams: server-sent events, one
 chunk per word and choice, a finishing chunk per choice, a usage chunk when
-`stream_options.include_usage` asks for it, then `data: [DONE]`.
+`stream_options.include_usage` asks for it, then `data: [DONE]`; with `streams=False`, as a
+server that does not stream: one JSON body. After `stop()`, a connection kept alive from before
+is closed at its next request, as a server that went down would.
 
-Run it standalone for manual checks: `python -m synthrl.testing.serve --port 8001`.
+With `slots=K`, at most K requests are answered at once and the rest wait, as on a server
+whose batch is full. Run it standalone for manual checks: `python -m synthrl.testing.serve --port 8001`.
 """
 
 from __future__ import annotations
@@ -67,13 +70,20 @@ class FakeServer:
         timeout_s: float = 2.0,
         slow_s: float = 0.2,
         port: int = 0,
+        streams: bool = True,
+        slots: int | None = None,
     ) -> None:
         self.responder = responder
+        self.streams = streams
+        self.stopped = False
+        # at most `slots` requests are answered at once (a server's batch); the rest queue
+        self._slots = threading.Semaphore(slots) if slots else contextlib.nullcontext()
         self.latency_s = latency_s
         self.honour_n = honour_n
         self.timeout_s = timeout_s
         self.slow_s = slow_s
         self.calls = 0
+        self.streamed_requests = 0  # calls that asked for a stream
         self.in_flight = 0
         self.max_in_flight = 0
         self.calls_by_path: Counter[str] = Counter()
@@ -103,6 +113,7 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
+        self.stopped = True
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -120,6 +131,7 @@ class FakeServer:
         shape = {k: v for k, v in body.items() if k != "n"}
         with self._lock:
             self.calls += 1
+            self.streamed_requests += bool(body.get("stream"))
             self.calls_by_path[path] += 1
             self.prompts[json.dumps(shape, sort_keys=True)] += 1
 
@@ -212,6 +224,10 @@ class FakeServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if server.stopped:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 path = self.path.rstrip("/")
                 if not path.endswith(("/chat/completions", "/completions")):
                     self._send(404, b'{"error": {"message": "no such route"}}')
@@ -221,7 +237,8 @@ class FakeServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
-                    self._respond(path, body)
+                    with server._slots:
+                        self._respond(path, body)
                 finally:
                     with server._lock:
                         server.in_flight -= 1
@@ -250,7 +267,7 @@ class FakeServer:
                     return
                 answer = server._answer(path, body, fault)
                 pause_s = server.slow_s if fault == "slow" else 0.0
-                if body.get("stream"):
+                if body.get("stream") and server.streams:
                     usage = bool((body.get("stream_options") or {}).get("include_usage"))
                     self._send_events(answer, usage, pause_s)
                     return
