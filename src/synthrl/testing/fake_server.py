@@ -20,7 +20,8 @@ server that does not stream: one JSON body. After `stop()`, a connection kept al
 is closed at its next request, as a server that went down would.
 
 With `slots=K`, at most K requests are answered at once and the rest wait, as on a server
-whose batch is full. Run it standalone for manual checks: `python -m synthrl.testing.serve --port 8001`.
+whose batch is full. Run it standalone for manual checks:
+`python -m synthrl.testing.serve --port 8001`.
 """
 
 from __future__ import annotations

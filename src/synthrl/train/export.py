@@ -4,8 +4,10 @@
   (a chat conversation), `answer`, and the sample's id, origin and pass rate;
   `datasets.load_dataset("parquet", data_files=...)` reads it.
 - `export/verl/{train,test}.parquet`: verl's RL format (`data_source`, `prompt` as chat
-  messages, `ability`, `reward_model` {style: rule, ground_truth}, `extra_info`), for Ray
-  clusters; the reward function there must read answers the way the task's verifier does.
+  messages, `ability`, `reward_model` {style: rule, ground_truth}, `extra_info` with the split,
+  index, id and the sample's input), for Ray clusters, and `export/verl/task.yaml`, the task
+  the reward function `synthrl.train.verl_reward.compute_score` grades with (the README's verl
+  section has the command).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from synthrl.io import write_atomic
 from synthrl.task.loader import Task
 from synthrl.task.prompt import task_prompt
 
@@ -37,7 +42,7 @@ def _verl_rows(task: Task, records: list[dict[str, Any]], split: str) -> list[di
             "prompt": [{"role": "user", "content": task_prompt(task, r["input"])}],
             "ability": task.spec.answer.type,
             "reward_model": {"style": "rule", "ground_truth": r["answer"]},
-            "extra_info": {"split": split, "index": i, "id": r["id"]},
+            "extra_info": {"split": split, "index": i, "id": r["id"], "input": r["input"]},
         }
         for i, r in enumerate(records)
     ]
@@ -61,4 +66,6 @@ def export(
     _write(_hf_rows(task, validation), folder / "hf" / "validation.parquet")
     _write(_verl_rows(task, train, "train"), folder / "verl" / "train.parquet")
     _write(_verl_rows(task, validation, "test"), folder / "verl" / "test.parquet")
+    spec = task.spec.model_dump(mode="json", exclude_none=True)
+    write_atomic(folder / "verl" / "task.yaml", yaml.safe_dump(spec, sort_keys=False))
     return {"train": len(train), "validation": len(validation)}
