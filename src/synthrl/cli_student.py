@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -99,17 +100,36 @@ def train(
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps.")] = None,
     lora: Annotated[bool | None, typer.Option("--lora/--full", help="LoRA adapters.")] = None,
     device: Device = None,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Data-parallel processes (accelerate launch).")
+    ] = 1,
 ) -> None:
     """Train the student on selected.jsonl with TRL (GRPO, or SFT); resumes from checkpoints.
 
-    Several GPUs or nodes: `accelerate launch -m synthrl train RUN_DIR`."""
+    Several GPUs or nodes: `--processes N`, or `accelerate launch -m synthrl train RUN_DIR`."""
 
     flags = overrides(
         train__method=method, student__model=student, train__max_steps=max_steps,
         train__lora=lora, student__device=device,
     )  # fmt: skip
+    if processes > 1:
+        from synthrl.train.launch import check_split, launch
+
+        _, config = open_run(run, flags)
+        check_split(config, processes)
+        given = {"--method": method, "--student": student, "--max-steps": max_steps,
+                 "--device": device}  # fmt: skip
+        passed = [part for name, value in given.items() if value is not None
+                  for part in (name, str(value))]  # fmt: skip
+        if lora is not None:
+            passed.append("--lora" if lora else "--full")
+        code = launch(run, processes, passed)
+        if code:
+            raise typer.Exit(code)
+        return
     counts = _run_stage(run, "train", flags)
-    out.print(f"trained {counts['steps']} steps; model in {run / 'model'}")
+    if os.environ.get("RANK", "0") == "0":  # under accelerate, the first process says it
+        out.print(f"trained {counts['steps']} steps; model in {run / 'model'}")
 
 
 def held_out_line(counts: dict) -> str:

@@ -1,7 +1,13 @@
 """GRPO on the selected samples with TRL's GRPOTrainer; the reward is the task's verifier.
 
     synthrl train runs/gsm8k                       # one process, CPU or one GPU
+    synthrl train runs/gsm8k --processes 2         # data-parallel on this machine
     accelerate launch -m synthrl train runs/gsm8k  # several GPUs or nodes (accelerate config)
+
+Under several processes the training is the same as in one: `train.prompts_per_step` (and
+the SFT batch) is the whole step's, split over the processes, so the steps, the samples each
+step sees and the checkpoints are those of a single process. Only the first process writes
+the logs, the final model and the summary; each process logs its own share of the rewards.
 
 What this adds to TRL and nothing more: prompts in the student's own format (chat template or
 raw text, as scoring used), the verifier as the reward function (`None` for cannot-grade),
@@ -77,10 +83,37 @@ def _lora(config: RunConfig) -> Any:
     )
 
 
-def _last_checkpoint(folder: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
+def last_checkpoint(folder: Path) -> str | None:
+    """The newest complete checkpoint in `folder`. A training killed while saving leaves a
+    checkpoint folder without `trainer_state.json` (the Trainer writes it last): that one is
+    passed over, and the first process removes it, so the step is saved again."""
+    numbered = [
+        (int(path.name.rsplit("-", 1)[1]), path)
+        for path in (folder.glob("checkpoint-*") if folder.is_dir() else [])
+        if path.is_dir() and path.name.rsplit("-", 1)[1].isdigit()
+    ]
+    for _, path in sorted(numbered, reverse=True):
+        if (path / "trainer_state.json").is_file():
+            return str(path)
+        if world()[0] == 0:
+            shutil.rmtree(path, ignore_errors=True)
+    return None
 
-    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+def world() -> tuple[int, int]:
+    """This process's rank and the number of processes (under accelerate or torchrun)."""
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def per_process(total: int, what: str) -> int:
+    """A whole step's batch split over the processes; refused when it does not split."""
+    _, size = world()
+    if total % size:
+        raise UserError(
+            f"{what} is {total} per step, which {size} processes cannot share evenly: use a "
+            f"number of processes that divides {total}, or change the setting"
+        )
+    return total // size
 
 
 def trim_logs(folder: Path, checkpoint: str | None) -> None:
@@ -90,7 +123,12 @@ def trim_logs(folder: Path, checkpoint: str | None) -> None:
     checkpoint's); reward rows the steps completed before their generation (keep those below
     it: the rows logged at the checkpoint's step belong to the step it resumes with)."""
     last = int(Path(checkpoint).name.rsplit("-", 1)[1]) if checkpoint else 0
-    for path in folder.glob("*.jsonl"):  # metrics.jsonl, rewards.jsonl and per-rank ones
+    rank, _ = world()
+    # each process trims its own: the first metrics.jsonl and rewards.jsonl, the others theirs
+    names = ["metrics.jsonl", "rewards.jsonl"] if rank == 0 else [f"rewards.{rank}.jsonl"]
+    for path in (folder / name for name in names):
+        if not path.is_file():
+            continue
         limit = last if path.name == "metrics.jsonl" else last - 1
         rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         kept = [
@@ -98,6 +136,28 @@ def trim_logs(folder: Path, checkpoint: str | None) -> None:
         ]
         if len(kept) < len(rows):
             write_atomic(path, "".join(line + "\n" for line in kept))
+
+
+def merged_rewards(folder: Path) -> str:
+    """The reward rows of every process as one log: a sample's group is split over the
+    processes, so rows of the same step and sample join their rewards (the first process's
+    order kept)."""
+    joined: dict[tuple[int, str, int], dict[str, Any]] = {}
+    files = [folder / "rewards.jsonl", *sorted(folder.glob("rewards.*.jsonl"))]
+    for path in files:
+        seen: dict[tuple[int, str], int] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            pair = (row.get("step") or 0, str(row["id"]))
+            seen[pair] = seen.get(pair, 0) + 1  # the same sample twice in a step stays twice
+            key = (*pair, seen[pair])
+            if key in joined:
+                joined[key]["rewards"] = joined[key]["rewards"] + row["rewards"]
+            else:
+                joined[key] = row
+    return "".join(json.dumps(row) + "\n" for row in joined.values())
 
 
 def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
@@ -173,15 +233,9 @@ def train(
         warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
         trainer = build(task, config, model, tokenizer, common, callbacks, datasets, runtime)
         trainer.remove_callback(PrinterCallback)
-        checkpoint = _last_checkpoint(output)
+        checkpoint = last_checkpoint(output)
         trim_logs(output, checkpoint)
         trainer.train(resume_from_checkpoint=checkpoint)
-    save_final(trainer, tokenizer, run / "model")
-    for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
-        if (output / name).is_file():
-            shutil.copyfile(output / name, run / "train" / name)
-        else:  # never an earlier training's (SFT logs no rewards)
-            (run / "train" / name).unlink(missing_ok=True)
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
@@ -190,8 +244,19 @@ def train(
         "train_samples": len(train_records),
         "validation_samples": len(validation),
         "runtime": runtime,
+        "processes": world()[1],
         "model": str(run / "model"),
     }
+    if world()[0] != 0:
+        return summary
+    save_final(trainer, tokenizer, run / "model")
+    for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
+        if (output / name).is_file():
+            shutil.copyfile(output / name, run / "train" / name)
+        else:  # never an earlier training's (SFT logs no rewards)
+            (run / "train" / name).unlink(missing_ok=True)
+    if world()[1] > 1 and (output / "rewards.jsonl").is_file():
+        write_atomic(run / "train" / "rewards.jsonl", merged_rewards(output))
     write_json(run / "train" / "summary.json", summary)
     return summary
 
@@ -212,7 +277,10 @@ def _grpo_trainer(
     args = GRPOConfig(
         **common,
         learning_rate=settings.learning_rate,
-        per_device_train_batch_size=settings.prompts_per_step * settings.num_generations,
+        per_device_train_batch_size=per_process(
+            settings.prompts_per_step * settings.num_generations,
+            "train.prompts_per_step x train.num_generations",
+        ),
         num_generations=settings.num_generations,
         # Validation: two samples per held-out prompt, mean reward.
         num_generations_eval=2,
@@ -225,14 +293,14 @@ def _grpo_trainer(
         vllm_mode="colocate",
     )
     # Each sample's rewards, per step, for the report's per-sample page (rank 0's share).
-    rank = os.environ.get("RANK", "0")
-    log = Path(common["output_dir"]) / ("rewards.jsonl" if rank == "0" else f"rewards.{rank}.jsonl")
+    rank, size = world()
+    log = Path(common["output_dir"]) / ("rewards.jsonl" if rank == 0 else f"rewards.{rank}.jsonl")
     kwargs: dict[str, Any] = {}
     trainer_class: Any = GRPOTrainer
     if settings.dynamic_sampling:
         from synthrl.train.dynamic import DynamicGRPOTrainer, Retirement
 
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        if size > 1:
             raise UserError(
                 "train.dynamic_sampling runs in one process only (not under accelerate)"
             )
@@ -272,7 +340,7 @@ def _sft_trainer(
         **{**common, "num_train_epochs": settings.sft_epochs},
         learning_rate=settings.sft_learning_rate,
         weight_decay=settings.sft_weight_decay,
-        per_device_train_batch_size=settings.sft_batch_size,
+        per_device_train_batch_size=per_process(settings.sft_batch_size, "train.sft_batch_size"),
         completion_only_loss=True,
     )
     return SFTTrainer(
