@@ -152,3 +152,19 @@ def test_a_synth_run_on_a_pool_counts_each_endpoint_and_reports_them(tmp_path, c
         main(["report", str(out)])
     summary = (out / "report.md").read_text()
     assert "By endpoint of the teacher's pool" in summary and second.base_url in summary
+
+
+def test_a_server_gone_silent_is_left_out_and_its_calls_answered_by_the_other(tmp_path):
+    """The first server accepts calls and sends nothing: each of its calls waits one idle
+    period, the server is left out, the calls go to the second, and the run goes on."""
+    with (
+        FakeServer(responder, timeout_s=2) as first,
+        FakeServer(responder, latency_s=0.01) as second,
+    ):
+        first.inject(*["timeout"] * 50)
+        urls = [first.base_url, second.base_url]
+        client = client_for(urls, tmp_path, idle_timeout_s=0.5, concurrency=2, cooldown_s=60)
+        completions = asyncio.run(_ask(client, questions(12)))
+    assert [c.texts[0] for c in completions] == [f"answer 0 to q{i}" for i in range(12)]
+    assert first.calls <= 2 and second.calls == 12  # at most the first two waited on it
+    assert client.usage.report("generate")["endpoints"][first.base_url]["failures"] == first.calls
