@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -168,3 +169,17 @@ def test_a_server_gone_silent_is_left_out_and_its_calls_answered_by_the_other(tm
     assert [c.texts[0] for c in completions] == [f"answer 0 to q{i}" for i in range(12)]
     assert first.calls <= 2 and second.calls == 12  # at most the first two waited on it
     assert client.usage.report("generate")["endpoints"][first.base_url]["failures"] == first.calls
+
+
+def test_when_every_server_failed_calls_go_on_at_the_backoffs_pace_not_the_cooldowns(tmp_path):
+    """Both servers fail their first calls: both are out for a minute, yet the calls do not
+    wait that minute; they go to the one due back first, as a single endpoint's retries do."""
+    with FakeServer(responder) as first, FakeServer(responder) as second:
+        first.inject("500", "500")
+        second.inject("500", "500")
+        urls = [first.base_url, second.base_url]
+        client = client_for(urls, tmp_path, concurrency=1, cooldown_s=60)
+        began = time.monotonic()
+        completions = asyncio.run(_ask(client, questions(4)))
+    assert len(completions) == 4 and time.monotonic() - began < 20
+    assert first.calls + second.calls == 8  # four failures, four answers

@@ -7,8 +7,8 @@
 Each endpoint takes up to `capacity` calls at once (`teacher.concurrency`); a call waits while
 every endpoint is full. An endpoint whose call failed (refused, dropped, a 5xx, silence) is left
 out for `cooldown_s`, twice as long for each failure in a row (at most 16 times), and its calls
-go to the others; when every endpoint is out, calls wait for the first to come back. A single
-endpoint is never left out: the client's backoff paces its retries instead.
+go to the others. When every endpoint is out, calls go to the one due back first, paced by the
+client's backoff as a single endpoint's are (a single endpoint is never left out).
 """
 
 from __future__ import annotations
@@ -38,9 +38,6 @@ class Endpoint:
     def name(self) -> str:
         return self.url or "the OpenAI API"
 
-    def free(self, now: float) -> int:
-        return 0 if self.out_until > now else self.capacity - self.in_flight
-
 
 class Pool:
     """See the module docstring."""
@@ -68,8 +65,11 @@ class Pool:
         async with changed:
             while True:
                 now = time.monotonic()
-                chosen = max(self.endpoints, key=lambda endpoint: endpoint.free(now))
-                if chosen.free(now) > 0:
+                up = [e for e in self.endpoints if e.out_until <= now]
+                # every endpoint out: the one due back first takes calls, the backoff paces them
+                candidates = up or [min(self.endpoints, key=lambda e: e.out_until)]
+                chosen = max(candidates, key=lambda e: e.capacity - e.in_flight)
+                if chosen.in_flight < chosen.capacity:
                     break
                 back = [e.out_until for e in self.endpoints if e.out_until > now]
                 wait_s = min(back) - now if back else None
