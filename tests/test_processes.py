@@ -119,3 +119,12 @@ def test_processes_that_cannot_share_a_step_are_refused_before_any_start(tmp_pat
     message = capsys.readouterr().err
     assert "4 completions" in message and "3 processes cannot share" in message
     assert not (run / "train").exists()
+
+
+def test_processes_under_a_launcher_already_are_refused(tmp_path, capsys, monkeypatch):
+    run = tmp_path / "run"
+    make_run(run, max_steps=2)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", str(run), "--processes", "2"])
+    assert exit_info.value.code == 2 and "already runs under a launcher" in capsys.readouterr().err

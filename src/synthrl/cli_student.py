@@ -115,6 +115,8 @@ def train(
     if processes > 1:
         from synthrl.train.launch import check_split, launch
 
+        if "WORLD_SIZE" in os.environ:
+            raise UserError("--processes: this command already runs under a launcher")
         _, config = open_run(run, flags)
         check_split(config, processes)
         given = {"--method": method, "--student": student, "--max-steps": max_steps,
