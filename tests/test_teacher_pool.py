@@ -183,3 +183,12 @@ def test_when_every_server_failed_calls_go_on_at_the_backoffs_pace_not_the_coold
         completions = asyncio.run(_ask(client, questions(4)))
     assert len(completions) == 4 and time.monotonic() - began < 20
     assert first.calls + second.calls == 8  # four failures, four answers
+
+
+def test_events_labelled_as_plain_text_are_still_read_as_a_stream(tmp_path):
+    said = []
+    with FakeServer(responder, events_type="text/plain; charset=utf-8") as server:
+        client = client_for(server.base_url, tmp_path, said, concurrency=1)
+        completions = asyncio.run(_ask(client, questions(2)))
+    assert completions[1].texts == ["answer 0 to q1", "answer 1 to q1"]
+    assert server.streamed_requests == 2 and not said

@@ -384,8 +384,8 @@ class TeacherClient:
         try:
             async with asyncio.timeout(self.config.timeout_s):
                 stream = await _within(idle, create(**common, stream=True, **_USAGE))
-                kind = stream.response.headers.get("content-type", "")
-                if "event-stream" not in kind:
+                kind = stream.response.headers.get("content-type", "").lower()
+                if "json" in kind or "html" in kind:  # not events: a whole reply, or a page
                     try:
                         body = await stream.response.aread()
                     finally:
@@ -394,6 +394,7 @@ class TeacherClient:
                     whole = whole_reply(json_body(body, kind), chat)
                     self._stops_streaming(endpoint)
                     return whole
+                # any other type is read as events (some servers label them text/plain)
                 try:
                     chunk_iter = stream.__aiter__()
                     while True:
@@ -421,7 +422,7 @@ class TeacherClient:
         except TimeoutError:
             raise CallTimeout(f"no complete reply within {self.config.timeout_s:g} s") from None
         if not parts:
-            raise MalformedResponse("a stream without any choice")
+            raise MalformedResponse(f"a stream without any choice ({kind or 'no content type'})")
         texts = [("".join(parts[i]), finish.get(i)) for i in sorted(parts)]
         return texts, p_tokens, c_tokens if reported else chunks
 

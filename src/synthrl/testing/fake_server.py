@@ -73,9 +73,11 @@ class FakeServer:
         port: int = 0,
         streams: bool = True,
         slots: int | None = None,
+        events_type: str = "text/event-stream",
     ) -> None:
         self.responder = responder
         self.streams = streams
+        self.events_type = events_type  # the Content-Type of a streamed reply
         self.stopped = False
         # at most `slots` requests are answered at once (a server's batch); the rest queue
         self._slots = threading.Semaphore(slots) if slots else contextlib.nullcontext()
@@ -203,7 +205,7 @@ class FakeServer:
                     events.append({**_chunk(answer, 0, "", None, None), "choices": []})
                     events[-1]["usage"] = answer["usage"]
                 self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Type", server.events_type)
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 lines = [f"data: {json.dumps(event)}\n\n".encode() for event in events]
