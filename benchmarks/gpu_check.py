@@ -73,6 +73,21 @@ def settings(student: str, steps: int, cpu: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def train_figures(run: Path) -> dict[str, Any]:
+    """What a run's training used (bf16, vLLM), its steps and seconds per step."""
+    from synthrl.io import read_json
+
+    summary = read_json(run / "train" / "summary.json")
+    metrics = [json.loads(line) for line in (run / "train" / "metrics.jsonl").open()]
+    step_times = [row["step_time"] for row in metrics if "step_time" in row]
+    return {
+        "bf16": summary["runtime"]["bf16"],
+        "vllm": summary["runtime"]["use_vllm"],
+        "grpo_steps": summary["steps"],
+        "s_per_step": round(sum(step_times) / len(step_times), 3) if step_times else None,
+    }
+
+
 def student_side(
     student: str, out: Path, cpu: bool, pool: int, steps: int, eval_items: int
 ) -> dict[str, Any]:
@@ -82,7 +97,7 @@ def student_side(
 
     from synthrl.config import load_config
     from synthrl.evaluate.sets import load_items
-    from synthrl.io import read_json, write_jsonl
+    from synthrl.io import write_jsonl
     from synthrl.manifest import Manifest
     from synthrl.orchestrate import write_run_inputs
     from synthrl.pipeline import Pipeline
@@ -112,18 +127,12 @@ def student_side(
         manifest.finish("dedup", key, {"gsm8k_dev_items": len(rows)}, None, 0.0)
     chosen = ("score", "select", "train", "eval")
     stages = Pipeline(task, config, out, (), True).run_stages(chosen)
-    summary = read_json(out / "train" / "summary.json")
-    metrics = [json.loads(line) for line in (out / "train" / "metrics.jsonl").open()]
-    step_times = [row["step_time"] for row in metrics if "step_time" in row]
     scored, evaluated = stages["score"]["counts"], stages["eval"]["counts"]
     return {
         "pool": len(rows),
         "score_counts": scored,
         "selected": stages["select"]["counts"].get("selected"),
-        "grpo_steps": summary["steps"],
-        "bf16": summary["runtime"]["bf16"],
-        "vllm": summary["runtime"]["use_vllm"],
-        "s_per_step": round(sum(step_times) / len(step_times), 3) if step_times else None,
+        **train_figures(out),
         "score_s": stages["score"]["wall_s"],
         "train_s": stages["train"]["wall_s"],
         "eval_items": evaluated["items"],
@@ -193,7 +202,6 @@ def main() -> int:
 def pipeline_check(student: str, args: argparse.Namespace) -> dict[str, Any]:
     """Every stage on the gsm8k task against the scripted teacher; the figures of its run."""
     from synthrl.config import load_config
-    from synthrl.io import read_json
     from synthrl.pipeline import Pipeline
     from synthrl.task import load_task
     from synthrl.testing.fake_server import FakeServer
@@ -209,15 +217,9 @@ def pipeline_check(student: str, args: argparse.Namespace) -> dict[str, Any]:
             ("keywords", "retrieve", "pattern", "generate", "verify", "solve", "rewrite",
              "dedup", "score", "audit", "select", "train", "eval")
         )  # fmt: skip
-    summary = read_json(args.out / "train" / "summary.json")
-    metrics = [json.loads(line) for line in (args.out / "train" / "metrics.jsonl").open()]
-    step_times = [row["step_time"] for row in metrics if "step_time" in row]
     evaluated = stages["eval"]["counts"]
     return {
-        "bf16": summary["runtime"]["bf16"],
-        "vllm": summary["runtime"]["use_vllm"],
-        "grpo_steps": summary["steps"],
-        "s_per_step": round(sum(step_times) / len(step_times), 3) if step_times else None,
+        **train_figures(args.out),
         "score_s": stages["score"]["wall_s"],
         "train_s": stages["train"]["wall_s"],
         "eval_items": evaluated["items"],
