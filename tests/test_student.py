@@ -160,7 +160,7 @@ def test_grpo_writes_a_loadable_checkpoint_and_resumes(colours, smol):
     from transformers import AutoModelForCausalLM
 
     task, run = colours
-    train(task, cpu_config(max_steps=2), run)
+    train(task, cpu_config(max_steps=2, keep_checkpoints_when_done=True), run)
     checkpoint = run / "train" / "grpo" / "checkpoint-2"
     assert AutoModelForCausalLM.from_pretrained(checkpoint) is not None
     assert (run / "model" / "config.json").is_file()
@@ -172,16 +172,27 @@ def test_grpo_writes_a_loadable_checkpoint_and_resumes(colours, smol):
 
 def test_training_under_a_new_key_starts_fresh_and_the_same_key_resumes(colours, smol):
     task, run = colours
-    train(task, cpu_config(max_steps=2), run, key="first")
+    kept = {"keep_checkpoints_when_done": True}
+    train(task, cpu_config(max_steps=2, **kept), run, key="first")
     assert (run / "train" / "first" / "checkpoint-2").is_dir()
     # New data or settings give the train stage a new key: no checkpoint of the old one is used.
-    summary = train(task, cpu_config(max_steps=3), run, key="second")
+    summary = train(task, cpu_config(max_steps=3, **kept), run, key="second")
     assert summary["steps"] == 3
     steps = [r["step"] for r in read_metrics(run) if "reward_mean" in r]
     assert steps == [1, 2, 3], "the new training should start at step 1"
     assert (run / "train" / "second" / "checkpoint-3").is_dir()
     kept = list((run / "train" / "second").glob("checkpoint-*"))
     assert len(kept) <= 2, "train.keep_checkpoints (2) bounds the checkpoints on disk"
+
+
+def test_a_finished_training_removes_its_checkpoints_and_keeps_the_model(colours, smol):
+    task, run = colours
+    summary = train(task, cpu_config(max_steps=2, save_steps=1), run, key="done")
+    assert summary["steps"] == 2 and (run / "model" / "model.safetensors").is_file()
+    assert (run / "train" / "done" / "metrics.jsonl").is_file()
+    assert not list((run / "train" / "done").glob("checkpoint-*")), (
+        "a finished training's checkpoints only serve to resume it: removed"
+    )
 
 
 def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):

@@ -299,6 +299,11 @@ class TrainConfig(_Strict):
         default=None, ge=1, description="validation every N steps (None: save_steps)"
     )
     keep_checkpoints: int = Field(default=2, ge=1, description="newest checkpoints kept")
+    keep_checkpoints_when_done: bool = Field(
+        default=False,
+        description="keep the checkpoints after the final model is saved (they hold the "
+        "optimizer's state, several times the model's size, and serve only to resume)",
+    )
     use_vllm: Literal["auto", "yes", "no"] = "auto"
     bf16: Literal["auto", "yes", "no"] = "auto"
     report_to: list[str] = Field(default_factory=list, description="e.g. [wandb, tensorboard]")
@@ -362,8 +367,9 @@ class RunConfig(_Strict):
     def fingerprint(self, *sections: str) -> str:
         """A short hash of the named sections (all when none), for resume checks.
 
-        Settings that change how results are fetched but not what they are (endpoint, key
-        variable, concurrency, retries, timeouts, prices, batch size) are left out, so a run
+        Settings that change how results are fetched or kept but not what they are (endpoint,
+        key variable, concurrency, retries, timeouts, prices, batch size, checkpoints kept
+        after a finished training) are left out, so a run
         resumed against a restarted server on another port, or with more concurrency, skips
         the stages it finished.
         """
@@ -391,6 +397,7 @@ _TRANSPORT = {
     ),
     "student": ("base_url", "api_key_env", "concurrency", "batch_size"),
     "audit": ("base_url", "api_key_env"),
+    "train": ("keep_checkpoints_when_done",),
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

@@ -236,10 +236,11 @@ def train(
         checkpoint = last_checkpoint(output)
         trim_logs(output, checkpoint)
         trainer.train(resume_from_checkpoint=checkpoint)
+    best = trainer.state.best_model_checkpoint
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
-        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "best_checkpoint": best and Path(best).name,
         "best_metric": trainer.state.best_metric,
         "train_samples": len(train_records),
         "validation_samples": len(validation),
@@ -258,6 +259,11 @@ def train(
     if world()[1] > 1 and (output / "rewards.jsonl").is_file():
         write_atomic(run / "train" / "rewards.jsonl", merged_rewards(output))
     write_json(run / "train" / "summary.json", summary)
+    if not settings.keep_checkpoints_when_done:
+        # They exist to resume an interrupted training; a finished one is `model/`. Each holds
+        # the optimizer's state too: several times the model's size, per checkpoint.
+        for path in output.glob("checkpoint-*"):
+            shutil.rmtree(path, ignore_errors=True)
     return summary
 
 
