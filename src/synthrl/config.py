@@ -143,6 +143,13 @@ class SynthConfig(_Strict):
         "label: veto (a label it contradicts is dropped), vote (it counts as one more vote), "
         "ignore; auto: vote when the votes work the answer out (votes_reason), else veto",
     )
+    unsolved_rewrites: Literal["easier", "like"] = Field(
+        default="easier",
+        description="what the rewrite stage asks for a sample the student fails: an easier "
+        "version (the paper), or `like`: two new problems of its form with other numbers, "
+        "drawn in the task's ranges, where its input is a form of numbers (later rounds of "
+        "`--rounds` use it; an easier version where the form does not fit)",
+    )
     mask_examples: bool = Field(
         default=True,
         description="the teacher votes and writes with the example values of the task's texts "
@@ -377,6 +384,10 @@ class RunConfig(_Strict):
         for section, keys in _TRANSPORT.items():
             for key in keys:
                 data[section].pop(key, None)
+        for section, added in _ADDED.items():
+            for key, default in added.items():
+                if data[section].get(key) == default:
+                    del data[section][key]
         chosen = {k: data[k] for k in sections} if sections else data
         return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -398,6 +409,12 @@ _TRANSPORT = {
     "student": ("base_url", "api_key_env", "concurrency", "batch_size"),
     "audit": ("base_url", "api_key_env"),
     "train": ("keep_checkpoints_when_done",),
+}
+
+# Settings added after runs were made, with the value that keeps what a run did before: at
+# that value they are left out of the fingerprint, so an upgrade does not rerun finished stages.
+_ADDED: dict[str, dict[str, Any]] = {
+    "synth": {"unsolved_rewrites": "easier"},
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

@@ -61,11 +61,12 @@ STAGE_TABLE: tuple[Stage, ...] = (
     # 6. the student answers each once, greedily
     Stage("solve", solve.run, reads=("verify.jsonl",), writes=("solve.jsonl",),
           config=("student",), needs=STUDENT, grades=True),
-    # 7. solved -> harder, unsolved -> easier; rewrites verified the same way
+    # 7. solved -> harder, unsolved -> easier (or new problems of its form: `like`); rewrites
+    # verified the same way
     Stage("rewrite", rewrite.run, reads=("solve.jsonl", "retrieve.jsonl"),
           writes=("rewrite.jsonl", "rewrite.rejects.jsonl"), config=("teacher", "synth"),
-          templates=("harder", "easier", "vote", "support"), needs=TEACHER, grades=True,
-          version=9),
+          templates=("harder", "easier", "generate", "vote", "support"), needs=TEACHER,
+          grades=True, version=9),
     # 8. near-duplicates and evaluation-set overlaps removed
     Stage("dedup", dedup.run, reads=("verify.jsonl",), reads_if_present=("rewrite.jsonl",),
           writes=("dedup.jsonl", "dedup.rejects.jsonl"), config=("synth", "eval"),

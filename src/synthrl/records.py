@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-Origin = Literal["initial", "harder", "easier"]
+Origin = Literal["initial", "harder", "easier", "like"]
 
 
 def sample_id(task: str, text: str) -> str:

@@ -393,7 +393,7 @@ def _examples(report: _Report, samples: list[Record], per_origin: int = 2) -> No
     if not samples:
         report.text("No samples yet.")
         return
-    for origin in ("initial", "harder", "easier"):
+    for origin in ("initial", "harder", "easier", "like"):
         chosen = [s for s in samples if s.get("origin") == origin][:per_origin]
         for sample in chosen:
             rate = sample.get("pass_rate")

@@ -7,8 +7,12 @@ r-1's trained model:
 - its pool is round r-1's `dedup.jsonl` (the verified samples and their rewrites), given to it
   as its `verify.jsonl`; `keywords.json`, `retrieve.jsonl` and `pattern.json` are round 1's;
 - solve: the trained student answers the pool greedily; rewrite: the teacher writes a harder
-  sample for each one it now solves and an easier one for each it still fails, verified as in
-  round 1 (the difficulty adaptation, seeded by the new student's failures);
+  sample for each one it now solves and, for each it still fails, two new problems of the same
+  form with other numbers drawn in the task's ranges (`synth.unsolved_rewrites: like`; an
+  easier version where the input is no form of numbers), verified as in round 1: new data
+  like what the new student fails. (Asked for an easier or harder "61 - 7", the teacher
+  wrote sums outside the task's ranges: 21 of 35 rewrites rejected, and round 2 trained
+  again on round 1's problems.)
 - dedup, score (the trained student's pass rates), audit, select, train (continuing from round
   r-1's model) and eval (round r-1's model as the base) run as in any run.
 
@@ -45,10 +49,12 @@ def round_folder(run: Path, number: int) -> Path:
 
 
 def round_config(config: RunConfig, previous: Path) -> RunConfig:
-    """The run's config with the previous round's trained model as the student."""
+    """The run's config with the previous round's trained model as the student, and `like`
+    rewrites of the samples it fails (new problems of their form, where the form fits)."""
     model = previous / "model"
     student = config.student.model_copy(update={"model": str(model)})
-    return config.model_copy(update={"student": student})
+    synth = config.synth.model_copy(update={"unsolved_rewrites": "like"})
+    return config.model_copy(update={"student": student, "synth": synth})
 
 
 def prepare_round(run: Path, previous: Path, folder: Path) -> None:

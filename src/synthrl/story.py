@@ -152,7 +152,8 @@ dt{color:#555}dd{margin:0;white-space:pre-wrap}
 <input id="search" type="search" placeholder="search inputs, labels, answers, reasons">
 <select id="outcome"><option value="">every outcome</option>@OUTCOMES@</select>
 <select id="origin"><option value="">every origin</option>
-<option>initial</option><option>harder</option><option>easier</option></select>
+<option>initial</option><option>harder</option><option>easier</option><option>like</option>
+</select>
 <span id="count"></span>
 </div>
 <div id="samples"></div>

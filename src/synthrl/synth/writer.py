@@ -122,7 +122,10 @@ def generation_prompt(
     texts: MaskedTexts,
     target: str | None,
     subject: str | None = None,
+    form: str | None = None,
 ) -> str:
+    """Generation request `index` (see the module docstring); `form`, an input with its
+    numbers taken out (`like_form`), is then the one form it asks for, with new numbers."""
     spec = ctx.task.spec
     synth = ctx.config.synth
     demos = spec.demos or []
@@ -137,7 +140,9 @@ def generation_prompt(
     else:
         source = "(no passage: rely on the task definition and general knowledge)"
         if ctx.task.draws_numbers:
-            variation, input_hint, drawn, form_named = _variation(ctx, rng, texts.input_format)
+            variation, input_hint, drawn, form_named = _variation(
+                ctx, rng, texts.input_format, form
+            )
             if not form_named:
                 # "asking for the sum or the difference": left to choose, the 1.5B teacher
                 # wrote 31 sums of 32; each request names one, in turn.
@@ -237,8 +242,20 @@ def passages_by_id(ctx: StageContext) -> dict[str, str]:
 _SMALL_NUMBERS = 20
 
 
+def like_form(task: Task, text: str) -> str | None:
+    """`text` as a form to fill with other numbers ("What is … - …?"), or None where new
+    numbers cannot be drawn for it: a task that draws none, or a form with another count of
+    numbers than the task's ranges give (a word problem with five)."""
+    if not task.draws_numbers:
+        return None
+    form = " ".join(number_form(text).split())
+    rules = task.input_rules
+    ranges = rules.ranges(2) if rules is not None else None
+    return form if form.count(PLACEHOLDER) == len(ranges or [None, None]) else None
+
+
 def _variation(
-    ctx: StageContext, rng: random.Random, input_format: str
+    ctx: StageContext, rng: random.Random, input_format: str, like: str | None = None
 ) -> tuple[str, str, list[int], bool]:
     """Words that set request i apart when no passage does: numbers drawn by the request's own
     seeded generator, spread over their orders of magnitude (1 to 99 gives as many one-digit
@@ -248,7 +265,8 @@ def _variation(
     is A - B?"'), the request also names one of them, drawn by the same generator: left to
     choose, a small teacher writes the first form nearly every time. A form whose example
     values were masked ('like "What is 47 + 8?"' reads "What is … + …?") is filled with the
-    drawn numbers, and the request asks for that input. Said as part of the closing
+    drawn numbers, and the request asks for that input; so is `like`, a sample's own form,
+    where given (the rewrite stage's `like` requests). Said as part of the closing
     instruction, not as a line of its own: a small teacher copies a line like that into the
     input. Where the task states its numbers, the same request is repeated in the JSON field
     for the input ("input": ..., with the numbers 16 and 5 in it): asked only in the closing
@@ -277,8 +295,8 @@ def _variation(
         if len(drawn) > 1
         else str(drawn[0])
     )
-    forms = quoted_forms(input_format)
-    if len(forms) < 2:  # one example input, masked: "What is … + …?" is a form to fill
+    forms = [like] if like is not None else quoted_forms(input_format)
+    if len(forms) < 2 and like is None:  # one example input, masked: a form to fill
         forms = [f for f in _quoted(input_format) if f.count(PLACEHOLDER) == len(drawn)][:1]
     if not forms and ctx.task.spec.demos:
         # No form in the input format: a demo's input is one ("What is 6 times 7?"). Left
