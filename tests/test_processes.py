@@ -37,7 +37,7 @@ def make_run(folder, max_steps):
 
 
 def train_command(run):
-    return [sys.executable, "-m", "synthrl", "train", str(run), "--processes", "2"]
+    return [sys.executable, "-m", "synthrl", "train", str(run), "--processes", "2", "--quiet"]
 
 
 def kill_tree(pid):
@@ -114,7 +114,7 @@ def test_processes_that_cannot_share_a_step_are_refused_before_any_start(tmp_pat
     run = tmp_path / "run"
     make_run(run, max_steps=2)
     with pytest.raises(SystemExit) as exit_info:
-        main(["train", str(run), "--processes", "3"])
+        main(["train", str(run), "--processes", "3", "--quiet"])
     assert exit_info.value.code == 2
     message = capsys.readouterr().err
     assert "4 completions" in message and "3 processes cannot share" in message

@@ -103,6 +103,7 @@ def train(
     processes: Annotated[
         int, typer.Option(min=1, help="Data-parallel processes (accelerate launch).")
     ] = 1,
+    quiet: QuietBar = False,
 ) -> None:
     """Train the student on selected.jsonl with TRL (GRPO, or SFT); resumes from checkpoints.
 
@@ -125,11 +126,13 @@ def train(
                   for part in (name, str(value))]  # fmt: skip
         if lora is not None:
             passed.append("--lora" if lora else "--full")
+        if quiet:
+            passed.append("--quiet")
         code = launch(run, processes, passed)
         if code:
             raise typer.Exit(code)
         return
-    counts = _run_stage(run, "train", flags)
+    counts = _run_stage(run, "train", flags, quiet)
     if os.environ.get("RANK", "0") == "0":  # under accelerate, the first process says it
         out.print(f"trained {counts['steps']} steps; model in {run / 'model'}")
 
