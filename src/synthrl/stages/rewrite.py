@@ -38,18 +38,19 @@ async def run(ctx: StageContext) -> dict[str, int]:
     input_format = writer_format(ctx.task, texts.input_format)
     requests, meta = [], []
     like = ctx.config.synth.unsolved_rewrites == "like"
+    json_mode = ctx.config.teacher.json_mode
     # Each pool the student answered (each round) gets its own numbers for the same sample.
     pool = file_digest(ctx.input("solve.jsonl"))
     for s in flagged:
-        form = like_form(ctx.task, s.input) if like and not s.greedy_solved else None
-        if form is not None and s.passage_id is None:
+        unsolved_form = like and not s.greedy_solved and s.passage_id is None
+        form = like_form(ctx.task, s.input) if unsolved_form else None
+        if form is not None:
             # The form of a problem it fails, with new numbers in the task's ranges: a harder
             # or easier version of "61 - 7" is seldom a two-digit minus a one-digit number.
             for k in range(LIKE_PER_SAMPLE):
                 salt = f"{pool}\n{s.id}\n{k}".encode()
                 index = int(hashlib.sha256(salt).hexdigest()[:12], 16)
                 prompt = generation_prompt(ctx, index, [], None, texts, None, form=form)
-                json_mode = ctx.config.teacher.json_mode
                 requests.append(
                     ctx.chat("rewrite", user(prompt), json_mode=json_mode, seed=index % 2**31)
                 )
@@ -64,7 +65,7 @@ async def run(ctx: StageContext) -> dict[str, int]:
             answer=s.answer,
             answer_kind=answer_kind(ctx.task, s.passage_id is not None),
         )
-        requests.append(ctx.chat("rewrite", user(prompt), json_mode=ctx.config.teacher.json_mode))
+        requests.append(ctx.chat("rewrite", user(prompt), json_mode=json_mode))
         meta.append({"origin": direction, "parent_id": s.id, "passage_id": s.passage_id})
     completions = await ctx.ask("rewrite", requests)
     texts = [(c.texts[0], c.finish_reasons[0]) for c in completions]
