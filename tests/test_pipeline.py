@@ -287,7 +287,10 @@ def test_a_second_round_trains_on_from_the_first_rounds_model_and_resumes(
     import yaml
 
     monkeypatch.setenv("SYNTHRL_CACHE", str(tmp_path / "cache"))
-    (tmp_path / "tiny.yaml").write_text(TINY)
+    # half of round 2's M replayed from round 1's training samples
+    (tmp_path / "tiny.yaml").write_text(
+        TINY.replace("validation: 0.2}", "validation: 0.2, replay: 0.5}")
+    )
     out = tmp_path / "run"
     with FakeServer(ArithmeticTeacher()) as teacher:
         args = ["run", "gsm8k", "--config", str(tmp_path / "tiny.yaml"), "--out", str(out),
@@ -305,6 +308,13 @@ def test_a_second_round_trains_on_from_the_first_rounds_model_and_resumes(
         rewrite = stages["rewrite"]["counts"]
         asked = ("requested_harder", "requested_easier", "requested_like")
         assert sum(rewrite[k] for k in asked) > 0  # pool reshaped
+        assert stages["select"]["counts"]["replayed"] == 3 == round(0.5 * 6)
+        first_trained = {r["id"] for r in read_jsonl(out / "selected.jsonl")}
+        assert read_jsonl(second / "replay.jsonl") == read_jsonl(out / "selected.jsonl")
+        chosen = {r["id"] for r in read_jsonl(second / "selected.jsonl")}
+        chosen |= {r["id"] for r in read_jsonl(second / "validation.jsonl")}
+        assert len(chosen & first_trained) >= 3
+        assert read_json(out / "manifest.json")["stages"]["select"]["counts"]["replayed"] == 0
         rows = read_json(out / "rounds.json")
         assert [r["round"] for r in rows] == [1, 2]
         assert rows[1]["started_from"].endswith(str(out / "model"))

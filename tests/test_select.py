@@ -40,6 +40,24 @@ def test_paper_keeps_m_and_holds_out_a_validation_split():
     assert len(validation) == 1 and not {r["id"] for r in train} & {r["id"] for r in validation}
 
 
+def test_a_later_round_replays_its_share_of_the_round_befores_samples():
+    config = SelectConfig(m=4, strategy="paper", validation=0.0, replay=0.5)
+    before = {"a", "e", "d"}  # what the round before trained on: now never or always solved
+    train, _ = select(ROWS, config, before)
+    ids = [r["id"] for r in train]
+    assert len(ids) == 4 and len(set(ids) & before) >= 2  # two drawn from the round before
+    replayed = [i for i in ids if i in before][:2]
+    assert ids[2:] == [i for i in ["b", "g", "c", "f"] if i not in replayed][:2]  # then the rule
+    assert choose(ROWS, config, replay=before)[2]["replayed"] == 2
+    assert [r["id"] for r in select(ROWS, config, before)[0]] == ids  # seeded
+    # without the setting, or in round 1 (nothing to replay), the selection is the rule's
+    plain = [r["id"] for r in select(ROWS, SelectConfig(m=4, validation=0.0))[0]]
+    assert plain == ["b", "g", "c", "f"]
+    unset = SelectConfig(m=4, validation=0.0)
+    assert [r["id"] for r in select(ROWS, unset, before)[0]] == plain
+    assert [r["id"] for r in select(ROWS, config, set())[0]] == plain
+
+
 def test_all_ignores_m():
     train, validation = select(ROWS, SelectConfig(m=2, strategy="all", validation=0))
     assert len(train) == 7 and validation == []

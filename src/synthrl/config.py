@@ -265,6 +265,12 @@ class SelectConfig(_Strict):
     drop_suspects: bool = Field(
         default=False, description="leave out the samples the audit lists as suspect"
     )
+    replay: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="later rounds: share of M drawn from the samples the round before trained on",
+    )
     seed: int = 0
 
 
@@ -415,6 +421,7 @@ _TRANSPORT = {
 # that value they are left out of the fingerprint, so an upgrade does not rerun finished stages.
 _ADDED: dict[str, dict[str, Any]] = {
     "synth": {"unsolved_rewrites": "easier"},
+    "select": {"replay": 0.0},
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

@@ -80,7 +80,7 @@ STAGE_TABLE: tuple[Stage, ...] = (
           grades=True, version=3),
     # 10. the M samples solved sometimes but not reliably (and a validation split)
     Stage("select", select.run, reads=("score.jsonl",),
-          reads_if_present=("audit.json",),
+          reads_if_present=("audit.json", "replay.jsonl"),
           writes=("selected.jsonl", "validation.jsonl", "export"), config=("select",)),
     # 11. GRPO with the task's verifier as reward
     Stage("train", train.run, reads=("selected.jsonl", "validation.jsonl"),

@@ -14,7 +14,10 @@ r-1's trained model:
   wrote sums outside the task's ranges: 21 of 35 rewrites rejected, and round 2 trained
   again on round 1's problems.)
 - dedup, score (the trained student's pass rates), audit, select, train (continuing from round
-  r-1's model) and eval (round r-1's model as the base) run as in any run.
+  r-1's model) and eval (round r-1's model as the base) run as in any run; with
+  `select.replay`, that share of the M is drawn from round r-1's training samples
+  (`replay.jsonl`, a copy of its selected.jsonl), so that what the student learned stays in
+  the mix.
 
 Every round resumes on its own folder and asks the teacher through the run's own cache, so a
 rerun asks nothing twice. `RUN/rounds.json` holds held-out accuracy per round; the report and
@@ -70,6 +73,8 @@ def prepare_round(run: Path, previous: Path, folder: Path) -> None:
         if (run / name).is_file():
             shutil.copyfile(run / name, folder / name)
     shutil.copyfile(previous / "dedup.jsonl", folder / "verify.jsonl")
+    if (previous / "selected.jsonl").is_file():  # what `select.replay` draws from
+        shutil.copyfile(previous / "selected.jsonl", folder / "replay.jsonl")
     first, before = Manifest(run / "manifest.json"), Manifest(previous / "manifest.json")
     manifest = Manifest(folder / "manifest.json")
     for name in CARRIED_STAGES:

@@ -11,6 +11,12 @@ Strategies (each orders all scored samples, then the first M are kept):
 - `random`: a seeded shuffle. `all`: every sample, M ignored.
 Ties are broken by sample id, so a selection is the same on every machine.
 
+In a later round (`synthrl run --rounds R`), `select.replay` takes that share of the M from
+the samples the round before trained on (a seeded draw, whatever their pass rate now), and the
+rest by the strategy: what the student learned stays in its training mix, so a round aimed at
+what it still fails does not train the rest away unnoticed (a replayed sample it starts to
+miss gets a reward spread again).
+
 With `select.drop_suspects`, the samples the audit lists as suspect (the student's answers
 agree on another answer than the label) are left out before ordering.
 
@@ -52,10 +58,17 @@ def order(records: list[Record], strategy: str, seed: int) -> list[Record]:
     return sorted(by_id, key=keys[strategy])  # stable: ties stay in id order
 
 
-def select(records: list[Record], config: SelectConfig) -> tuple[list[Record], list[Record]]:
-    """(training samples, validation samples)."""
-    ordered = order(records, config.strategy, config.seed)
-    chosen = ordered if config.strategy == "all" else ordered[: config.m]
+def select(
+    records: list[Record], config: SelectConfig, replay: set[str] | None = None
+) -> tuple[list[Record], list[Record]]:
+    """(training samples, validation samples); `replay`: the ids the round before trained on."""
+    if config.strategy == "all":
+        chosen = order(records, "all", config.seed)
+    else:
+        replayed = replayed_share(records, config, replay or set())
+        kept = {r["id"] for r in replayed}
+        rest = order([r for r in records if r["id"] not in kept], config.strategy, config.seed)
+        chosen = replayed + rest[: config.m - len(replayed)]
     held = round(len(chosen) * config.validation)
     if config.validation > 0 and len(chosen) >= 2:
         held = max(1, held)
@@ -67,11 +80,23 @@ def select(records: list[Record], config: SelectConfig) -> tuple[list[Record], l
     return train, validation
 
 
+def replayed_share(records: list[Record], config: SelectConfig, replay: set[str]) -> list[Record]:
+    """The share `select.replay` of M drawn (seeded) from the records whose ids are in `replay`."""
+    wanted = min(round(config.replay * config.m), config.m)
+    candidates = sorted((r for r in records if r["id"] in replay), key=lambda r: r["id"])
+    random.Random(config.seed + 2).shuffle(candidates)
+    return candidates[:wanted]
+
+
 def choose(
-    records: list[Record], config: SelectConfig, suspects: set[str] | None = None
+    records: list[Record],
+    config: SelectConfig,
+    suspects: set[str] | None = None,
+    replay: set[str] | None = None,
 ) -> tuple[list[Record], list[Record], dict[str, int]]:
     """The select stage's work on the scored samples: the training and validation samples,
-    and the counts (`suspects`: the audit's, left out under `select.drop_suspects`)."""
+    and the counts (`suspects`: the audit's, left out under `select.drop_suspects`; `replay`:
+    the ids the round before trained on, drawn from under `select.replay`)."""
     missing = [r["id"] for r in records if "pass_rate" not in r]
     if missing:
         raise UserError(
@@ -84,7 +109,7 @@ def choose(
     if suspects:
         dropped = sum(1 for r in records if r["id"] in suspects)
         records = [r for r in records if r["id"] not in suspects]
-    train, validation = select(records, config)
+    train, validation = select(records, config, replay)
     informative = sum(1 for r in records if 0 < r["pass_rate"] < 1)
     counts = {
         "scored": len(records) + ungradable,
@@ -93,6 +118,9 @@ def choose(
         "selected": len(train),
         "validation": len(validation),
         "suspects_dropped": dropped,
+        "replayed": 0
+        if config.strategy == "all"
+        else len(replayed_share(records, config, replay or set())),
         "shortfall": max(0, min(config.m, len(records)) - informative)
         if config.strategy == "paper"
         else 0,

@@ -1,5 +1,7 @@
 """The select stage: the M samples the student solves sometimes but not reliably (the rule and
-the other strategies: synthrl.selection), a validation split, and the training exports.
+the other strategies: synthrl.selection), a validation split, and the training exports. In a
+later round, `replay.jsonl` (the round before's selected.jsonl) is what `select.replay` draws
+from.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ def run(ctx: StageContext) -> dict[str, Any]:
             )
         suspects = {item["id"] for item in read_json(audit)["suspect_items"]}
     records = read_jsonl(ctx.input("score.jsonl"))
-    train, validation, counts = choose(records, settings, suspects)
+    replay = ctx.input("replay.jsonl")  # a later round: what the round before trained on
+    replayed = {r["id"] for r in read_jsonl(replay)} if replay.is_file() else set()
+    train, validation, counts = choose(records, settings, suspects, replayed)
     write_jsonl(ctx.output("selected.jsonl"), train)
     write_jsonl(ctx.output("validation.jsonl"), validation)
     exported = export(ctx.task, train, validation, ctx.output("export"))
