@@ -85,10 +85,17 @@ def select(
         str | None, typer.Option(help="paper, balanced, easy, hard, random, all.")
     ] = None,
     validation: Annotated[float | None, typer.Option(help="Share held out.")] = None,
+    replay: Annotated[
+        float | None,
+        typer.Option(help="A later round: share of M from the round before's training samples."),
+    ] = None,
 ) -> None:
     """Choose the training samples (score.jsonl -> selected.jsonl, validation.jsonl, exports)."""
 
-    flags = overrides(select__m=m, select__strategy=strategy, select__validation=validation)
+    flags = overrides(
+        select__m=m, select__strategy=strategy, select__validation=validation,
+        select__replay=replay,
+    )  # fmt: skip
     counts = _run_stage(run, "select", flags)
     out.print(f"selected: {counts} -> {run / 'selected.jsonl'}; exports in {run / 'export'}")
 
