@@ -315,6 +315,12 @@ def test_a_second_round_trains_on_from_the_first_rounds_model_and_resumes(
         chosen |= {r["id"] for r in read_jsonl(second / "validation.jsonl")}
         assert len(chosen & first_trained) >= 3
         assert read_json(out / "manifest.json")["stages"]["select"]["counts"]["replayed"] == 0
+        # the round's starting model competed with its checkpoints on the validation split
+        summary = read_json(second / "train" / "summary.json")
+        assert summary["start_metric"] is not None
+        assert read_json(out / "train" / "summary.json")["start_metric"] is None  # round 1: off
+        assert stages["train"]["counts"]["kept_start"] == summary["kept_start"]
+        assert read_json(out / "rounds.json")[1]["kept_start"] == summary["kept_start"]
         rows = read_json(out / "rounds.json")
         assert [r["round"] for r in rows] == [1, 2]
         assert rows[1]["started_from"].endswith(str(out / "model"))

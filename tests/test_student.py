@@ -195,6 +195,33 @@ def test_a_finished_training_removes_its_checkpoints_and_keeps_the_model(colours
     )
 
 
+def test_the_starting_model_is_kept_when_no_checkpoint_beats_it_on_validation(colours, smol):
+    import torch
+    from safetensors.torch import load_file
+
+    task, run = colours
+    held = [{"id": f"v{i}", "input": p, "answer": "blue", "reference": "Blue"}
+            for i, p in enumerate(PROMPTS[:4])]  # fmt: skip
+    write_jsonl(run / "validation.jsonl", held)
+    # a learning rate that wrecks the model in two steps: its checkpoints answer nothing blue
+    config = cpu_config(max_steps=2, save_steps=1, learning_rate=0.05, start_is_candidate=True)
+    summary = train(task, config, run, key="wrecked")
+    assert summary["start_metric"] > 0 and summary["kept_start"], summary
+    assert summary["trained_best"] < summary["start_metric"]
+    assert summary["best_checkpoint"] == "the starting model"
+    assert read_json(run / "train" / "wrecked" / "start.json") == {
+        "eval_reward": summary["start_metric"]
+    }
+    kept = load_file(run / "model" / "model.safetensors")
+    start = smol[0].state_dict()
+    name = "model.layers.0.self_attn.q_proj.weight"
+    assert torch.equal(kept[name], start[name].cpu()), "model/ is the starting model's weights"
+    # without the setting the best checkpoint is kept, however it did
+    plain = train(task, cpu_config(max_steps=2, save_steps=1, learning_rate=0.05), run, key="p")
+    assert plain["start_metric"] is None and not plain["kept_start"]
+    assert not torch.equal(load_file(run / "model" / "model.safetensors")[name], start[name])
+
+
 def test_grpo_raises_the_reward_on_a_learnable_toy_task(colours, smol):
     task, run = colours
     config = cpu_config(max_steps=16, num_generations=8, prompts_per_step=2,

@@ -328,6 +328,11 @@ class TrainConfig(_Strict):
     dynamic_sampling: bool = Field(
         default=False, description="retire prompts whose GRPO group had zero reward variance"
     )
+    start_is_candidate: bool = Field(
+        default=False,
+        description="the starting model competes with the checkpoints on the validation split "
+        "and is kept when none beats it (later rounds: a round that made it worse is not kept)",
+    )
 
     @model_validator(mode="after")
     def _steps(self) -> TrainConfig:
@@ -422,6 +427,7 @@ _TRANSPORT = {
 _ADDED: dict[str, dict[str, Any]] = {
     "synth": {"unsolved_rewrites": "easier"},
     "select": {"replay": 0.0},
+    "train": {"start_is_candidate": False},
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

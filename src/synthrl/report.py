@@ -287,12 +287,14 @@ def _rounds(report: _Report, run: Path) -> None:
     rows = [[r["round"], r["started_from"], r["items"], f"{100 * r['before']:.1f}%",
              f"{100 * r['after']:.1f}%",
              f"{100 * r['delta']:+.1f} pp ({100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f})",
-             r["verdict"]] for r in read_json(path)]  # fmt: skip
+             r["verdict"] + ("; kept the model it started from" if r.get("kept_start") else "")]
+            for r in read_json(path)]  # fmt: skip
     report.table(["round", "started from", "items", "before", "after", "delta (95% CI)",
                   "verdict"], rows)  # fmt: skip
     report.text(
         "Round r starts from round r-1's trained model, on its pool rewritten by the teacher "
-        "to what that model solves and fails (RUN/round<r>/)."
+        "to what that model solves and fails (RUN/round<r>/). A later round's starting model "
+        "competes with its checkpoints on the validation split and is kept when none beats it."
     )
 
 

@@ -17,7 +17,9 @@ r-1's trained model:
   r-1's model) and eval (round r-1's model as the base) run as in any run; with
   `select.replay`, that share of the M is drawn from round r-1's training samples
   (`replay.jsonl`, a copy of its selected.jsonl), so that what the student learned stays in
-  the mix.
+  the mix; the starting model competes with the round's checkpoints on its validation split
+  (`train.start_is_candidate`) and is kept when none beats it, so a round that collapsed is
+  not handed to the next.
 
 Every round resumes on its own folder and asks the teacher through the run's own cache, so a
 rerun asks nothing twice. `RUN/rounds.json` holds held-out accuracy per round; the report and
@@ -52,12 +54,15 @@ def round_folder(run: Path, number: int) -> Path:
 
 
 def round_config(config: RunConfig, previous: Path) -> RunConfig:
-    """The run's config with the previous round's trained model as the student, and `like`
-    rewrites of the samples it fails (new problems of their form, where the form fits)."""
+    """The run's config with the previous round's trained model as the student, `like`
+    rewrites of the samples it fails (new problems of their form, where the form fits), and
+    that model as a candidate for the round's result (kept when no checkpoint beats it on the
+    validation split: a round that made it worse, or collapsed, is not handed on)."""
     model = previous / "model"
     student = config.student.model_copy(update={"model": str(model)})
     synth = config.synth.model_copy(update={"unsolved_rewrites": "like"})
-    return config.model_copy(update={"student": student, "synth": synth})
+    train = config.train.model_copy(update={"start_is_candidate": True})
+    return config.model_copy(update={"student": student, "synth": synth, "train": train})
 
 
 def prepare_round(run: Path, previous: Path, folder: Path) -> None:
@@ -107,7 +112,14 @@ def round_row(number: int, folder: Path) -> dict[str, Any]:
         "ci_low": comparison["ci_low"],
         "ci_high": comparison["ci_high"],
         "verdict": comparison["verdict"],
+        "kept_start": _kept_start(folder),
     }
+
+
+def _kept_start(folder: Path) -> bool:
+    """Whether the round's training kept the model it started from (train/summary.json)."""
+    summary = folder / "train" / "summary.json"
+    return bool(summary.is_file() and read_json(summary).get("kept_start"))
 
 
 def run_rounds(
@@ -149,5 +161,7 @@ def describe_rounds(rows: list[dict[str, Any]]) -> str:
             f"round {row['round']}: {100 * row['before']:.1f}% -> {100 * row['after']:.1f}% "
             f"({100 * row['delta']:+.1f} pp, 95% CI {100 * row['ci_low']:+.1f} to "
             f"{100 * row['ci_high']:+.1f}) on {row['items']} items"
-        )
+            + (" (kept the model it started from: no checkpoint beat it on validation)"
+               if row.get("kept_start") else "")
+        )  # fmt: skip
     return "\n".join(lines)

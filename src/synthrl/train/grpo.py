@@ -12,7 +12,9 @@ the logs, the final model and the summary; each process logs its own share of th
 What this adds to TRL and nothing more: prompts in the student's own format (chat template or
 raw text, as scoring used), the verifier as the reward function (`None` for cannot-grade),
 checkpoints that resume, the best checkpoint chosen on the synthetic validation split by mean
-reward (never on a benchmark), a metrics JSONL for the report, and the final model (LoRA
+reward (never on a benchmark; with `train.start_is_candidate` the starting model measured
+there before the first step competes too, and is kept when no checkpoint beats it), a metrics
+JSONL for the report, and the final model (LoRA
 merged) saved to `RUN/model`. Everything else is TRL's GRPO as configured in `train`.
 """
 
@@ -165,6 +167,11 @@ def save_final(trainer: Any, tokenizer: Any, target: Path) -> None:
     model = trainer.model
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
+    save_model(model, tokenizer, target)
+
+
+def save_model(model: Any, tokenizer: Any, target: Path) -> None:
+    """`model` and its tokenizer in `target`, replacing it atomically."""
     tmp = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
@@ -235,13 +242,18 @@ def train(
         trainer.remove_callback(PrinterCallback)
         checkpoint = last_checkpoint(output)
         trim_logs(output, checkpoint)
+        start = starting_metric(trainer, output, common) if settings.start_is_candidate else None
         trainer.train(resume_from_checkpoint=checkpoint)
     best = trainer.state.best_model_checkpoint
+    kept_start = start is not None and not beats(trainer.state.best_metric, start, common)
     summary = {
         "method": settings.method,
         "steps": trainer.state.global_step,
-        "best_checkpoint": best and Path(best).name,
-        "best_metric": trainer.state.best_metric,
+        "best_checkpoint": "the starting model" if kept_start else best and Path(best).name,
+        "best_metric": start if kept_start else trainer.state.best_metric,
+        "start_metric": start,
+        "trained_best": trainer.state.best_metric,
+        "kept_start": kept_start,
         "train_samples": len(train_records),
         "validation_samples": len(validation),
         "runtime": runtime,
@@ -250,7 +262,10 @@ def train(
     }
     if world()[0] != 0:
         return summary
-    save_final(trainer, tokenizer, run / "model")
+    if kept_start:  # no checkpoint did better on the validation split than the model it began as
+        save_model(_load(config, bf16=False)[0], tokenizer, run / "model")
+    else:
+        save_final(trainer, tokenizer, run / "model")
     for name in ("metrics.jsonl", "rewards.jsonl"):  # what the report reads: this training's
         if (output / name).is_file():
             shutil.copyfile(output / name, run / "train" / name)
@@ -265,6 +280,30 @@ def train(
         for path in output.glob("checkpoint-*"):
             shutil.rmtree(path, ignore_errors=True)
     return summary
+
+
+def starting_metric(trainer: Any, output: Path, common: dict[str, Any]) -> float | None:
+    """The validation metric of the model training starts from (None without a validation
+    split), measured before the first step and kept in `output/start.json`, so that a resumed
+    training compares its checkpoints with the same figure."""
+    name = common.get("metric_for_best_model")
+    if name is None:
+        return None
+    path = output / "start.json"
+    if path.is_file():
+        return json.loads(path.read_text())[name]
+    value = trainer.evaluate()[name]
+    if world()[0] == 0:
+        write_json(path, {name: value})
+    return value
+
+
+def beats(best: float | None, start: float, common: dict[str, Any]) -> bool:
+    """Whether the best checkpoint's metric beats the starting model's (a tie keeps the start:
+    the training did not show it helped)."""
+    if best is None:
+        return False
+    return best > start if common["greater_is_better"] else best < start
 
 
 def _grpo_trainer(
