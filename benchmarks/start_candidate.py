@@ -11,9 +11,9 @@ trainer, same seed). Nothing in RUN is written.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -28,14 +28,16 @@ def checkpoint_rewards(run: Path) -> list[tuple[int, float]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="finished run folders (RUN/round2, ...)")
+    args = parser.parse_args()
     import trl
 
     from synthrl.cli_student import open_run
     from synthrl.train import grpo
 
     trl.GRPOTrainer.train = lambda self, **kwargs: None  # measure the start, train nothing
-    for name in sys.argv[1:]:
-        run = Path(name)
+    for run in args.runs:
         task, config = open_run(run, {})
         train = config.train.model_copy(update={"start_is_candidate": True})
         config = config.model_copy(update={"train": train})

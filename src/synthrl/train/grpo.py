@@ -14,8 +14,8 @@ raw text, as scoring used), the verifier as the reward function (`None` for cann
 checkpoints that resume, the best checkpoint chosen on the synthetic validation split by mean
 reward (never on a benchmark; with `train.start_is_candidate` the starting model measured
 there before the first step competes too, and is kept when no checkpoint beats it), a metrics
-JSONL for the report, and the final model (LoRA
-merged) saved to `RUN/model`. Everything else is TRL's GRPO as configured in `train`.
+JSONL for the report, and the final model (LoRA merged) saved to `RUN/model`. Everything else
+is TRL's GRPO as configured in `train`.
 """
 
 from __future__ import annotations
