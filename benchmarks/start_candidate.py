@@ -48,7 +48,7 @@ def main() -> None:
             start = grpo.train(task, config, copy, key="start")["start_metric"]
         points = checkpoint_rewards(run)
         best = max((reward for _, reward in points), default=None)
-        kept = best is None or not best > start
+        kept = not grpo.beats(best, start, {"greater_is_better": True})  # the training's rule
         print(
             f"{run}: start {start:.2f}; checkpoints "
             + ", ".join(f"step {step} {reward:.2f}" for step, reward in points)
